@@ -1,0 +1,429 @@
+//! The call graph of one core module, and which imported functions its exports reach.
+//!
+//! Nodes are functions (imports first, as in the wasm function index space). Edges:
+//! - `call f` / `return_call f`: an edge to `f`.
+//! - `call_indirect (type t)` / `call_ref t` and their `return_` forms: an edge to every
+//!   *address-taken* function whose type equals `t`. Address-taken means listed in any element
+//!   segment (active, passive or declared, whatever the table) or named by a `ref.func` anywhere
+//!   (code, global initialisers, element expressions). That over-approximates what a table can
+//!   hold at run time, so the result is conservative: nothing reachable is missed, but a
+//!   function may be reported that the program never calls in practice.
+//!
+//! Types are compared structurally (equal parameter and result lists), so two identical type
+//! entries count as one. GC subtyping (a function of a subtype being callable through its
+//! supertype) is not modelled: compilers of Rust and C emit no such types.
+//!
+//! Roots are every exported function and the start function: the component lifts some exports,
+//! and the canonical ABI calls others (`cabi_realloc`, `cabi_post_*`, `_initialize`), so all
+//! of them can run.
+
+use std::collections::hash_map::Entry;
+use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
+
+use wasmparser::{
+    ElementItems, ExternalKind, FuncType, KnownCustom, Name, Operator, Parser, Payload, TypeRef,
+};
+
+use super::{InspectError, Reach, Syscall, model};
+
+/// What a root of the graph is called in paths.
+struct Root {
+    func: u32,
+    label: String,
+}
+
+/// The parsed call graph of a core module.
+pub(crate) struct CallGraph {
+    /// `(module, field)` of each imported function, indexed by function index.
+    imports: Vec<(String, String)>,
+    /// Structural type id of every function (imports then defined ones).
+    func_types: Vec<usize>,
+    /// Direct callees of each defined function (index = function index - imports).
+    direct: Vec<Vec<u32>>,
+    /// Type ids each defined function calls indirectly.
+    indirect: Vec<Vec<usize>>,
+    /// Address-taken functions, grouped by type id.
+    address_taken: HashMap<usize, Vec<u32>>,
+    roots: Vec<Root>,
+    /// Names from the `name` section.
+    names: HashMap<u32, String>,
+}
+
+/// Interns function types so that equal types share one id.
+#[derive(Default)]
+struct TypeIds {
+    ids: HashMap<FuncType, usize>,
+    /// Id of each type index; `None` for non-function (GC) types.
+    by_index: Vec<Option<usize>>,
+}
+
+impl TypeIds {
+    fn push(&mut self, ty: Option<FuncType>) {
+        let next = self.ids.len();
+        let id = ty.map(|ty| *self.ids.entry(ty).or_insert(next));
+        self.by_index.push(id);
+    }
+
+    fn get(&self, index: u32, what: &str) -> Result<usize, String> {
+        self.by_index
+            .get(index as usize)
+            .copied()
+            .flatten()
+            .ok_or_else(|| format!("{what} uses type {index}, which is not a function type"))
+    }
+}
+
+impl CallGraph {
+    /// Parses `bytes`, a core module (`index` is its place in the component, for errors).
+    pub(crate) fn parse(index: usize, bytes: &[u8]) -> Result<Self, InspectError> {
+        let parse_err = |source| InspectError::ParseModule { index, source };
+        let malformed = |reason: String| InspectError::MalformedModule { index, reason };
+        let mut types = TypeIds::default();
+        let mut graph = CallGraph {
+            imports: Vec::new(),
+            func_types: Vec::new(),
+            direct: Vec::new(),
+            indirect: Vec::new(),
+            address_taken: HashMap::new(),
+            roots: Vec::new(),
+            names: HashMap::new(),
+        };
+        let mut taken: Vec<u32> = Vec::new();
+        let mut start = None;
+        for payload in Parser::new(0).parse_all(bytes) {
+            match payload.map_err(parse_err)? {
+                Payload::Version { encoding, .. } if encoding != wasmparser::Encoding::Module => {
+                    return Err(malformed("not a core module".to_owned()));
+                }
+                Payload::TypeSection(reader) => {
+                    for group in reader {
+                        for sub in group.map_err(parse_err)?.into_types() {
+                            types.push(match sub.composite_type.inner {
+                                wasmparser::CompositeInnerType::Func(ty) => Some(ty),
+                                _ => None,
+                            });
+                        }
+                    }
+                }
+                Payload::ImportSection(reader) => {
+                    for import in reader.into_imports() {
+                        let import = import.map_err(parse_err)?;
+                        if let TypeRef::Func(ty) | TypeRef::FuncExact(ty) = import.ty {
+                            graph
+                                .func_types
+                                .push(types.get(ty, "an import").map_err(malformed)?);
+                            graph
+                                .imports
+                                .push((import.module.to_owned(), import.name.to_owned()));
+                        }
+                    }
+                }
+                Payload::FunctionSection(reader) => {
+                    for ty in reader {
+                        let ty = ty.map_err(parse_err)?;
+                        graph
+                            .func_types
+                            .push(types.get(ty, "a function").map_err(malformed)?);
+                    }
+                }
+                Payload::GlobalSection(reader) => {
+                    for global in reader {
+                        let expr = global.map_err(parse_err)?.init_expr;
+                        ref_funcs(expr.get_operators_reader(), &mut taken).map_err(parse_err)?;
+                    }
+                }
+                Payload::ExportSection(reader) => {
+                    for export in reader {
+                        let export = export.map_err(parse_err)?;
+                        if let ExternalKind::Func | ExternalKind::FuncExact = export.kind {
+                            graph.roots.push(Root {
+                                func: export.index,
+                                label: export.name.to_owned(),
+                            });
+                        }
+                    }
+                }
+                Payload::StartSection { func, .. } => start = Some(func),
+                Payload::ElementSection(reader) => {
+                    for element in reader {
+                        match element.map_err(parse_err)?.items {
+                            ElementItems::Functions(funcs) => {
+                                for func in funcs {
+                                    taken.push(func.map_err(parse_err)?);
+                                }
+                            }
+                            ElementItems::Expressions(_, exprs) => {
+                                for expr in exprs {
+                                    let ops = expr.map_err(parse_err)?.get_operators_reader();
+                                    ref_funcs(ops, &mut taken).map_err(parse_err)?;
+                                }
+                            }
+                        }
+                    }
+                }
+                Payload::CodeSectionEntry(body) => {
+                    let (direct, indirect) =
+                        scan_body(&body, &types, &mut taken).map_err(|fault| match fault {
+                            Fault::Parse(source) => parse_err(source),
+                            Fault::Malformed(reason) => malformed(reason),
+                        })?;
+                    graph.direct.push(direct);
+                    graph.indirect.push(indirect);
+                }
+                Payload::CustomSection(section) => {
+                    if let KnownCustom::Name(reader) = section.as_known() {
+                        // Names are only for display: a malformed name section is ignored.
+                        for name in reader.into_iter().flatten() {
+                            if let Name::Function(map) = name {
+                                for naming in map.into_iter().flatten() {
+                                    graph.names.insert(naming.index, naming.name.to_owned());
+                                }
+                            }
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+
+        let count = graph.func_types.len();
+        if graph.imports.len() + graph.direct.len() != count {
+            return Err(malformed(
+                "function and code section have inconsistent lengths".to_owned(),
+            ));
+        }
+        let check = |func: u32, what: &str| {
+            if (func as usize) < count {
+                Ok(())
+            } else {
+                Err(malformed(format!(
+                    "{what} refers to function {func}, which does not exist"
+                )))
+            }
+        };
+        for &func in graph.direct.iter().flatten() {
+            check(func, "a call")?;
+        }
+        for &func in &taken {
+            check(func, "a table element or `ref.func`")?;
+        }
+        for root in &graph.roots {
+            check(root.func, "an export")?;
+        }
+        if let Some(func) = start {
+            check(func, "the start section")?;
+            let label = graph.name(func);
+            graph.roots.push(Root { func, label });
+        }
+        taken.sort_unstable();
+        taken.dedup();
+        for func in taken {
+            let ty = graph.func_types[func as usize];
+            graph.address_taken.entry(ty).or_default().push(func);
+        }
+        Ok(graph)
+    }
+
+    /// Display name of a function: its demangled name without the hash, or `func[N]`.
+    fn name(&self, func: u32) -> String {
+        match self.names.get(&func) {
+            Some(name) => format!("{:#}", rustc_demangle::demangle(name)),
+            None => format!("func[{func}]"),
+        }
+    }
+
+    /// The callees of `func`: direct ones, then those an indirect call may reach.
+    fn callees(&self, func: u32, with_indirect: bool) -> impl Iterator<Item = u32> + '_ {
+        let defined = (func as usize).checked_sub(self.imports.len());
+        let direct = defined
+            .and_then(|d| self.direct.get(d))
+            .into_iter()
+            .flatten();
+        let indirect = defined
+            .filter(|_| with_indirect)
+            .and_then(|d| self.indirect.get(d))
+            .into_iter()
+            .flatten()
+            .filter_map(|ty| self.address_taken.get(ty))
+            .flatten();
+        direct.chain(indirect).copied()
+    }
+
+    /// Breadth-first search from the roots (so paths are shortest); returns how each reached
+    /// function was reached. `with_indirect: false` follows direct calls only.
+    fn search(&self, with_indirect: bool, cuts: &HashSet<u32>) -> HashMap<u32, Step> {
+        let mut seen: HashMap<u32, Step> = HashMap::new();
+        let mut queue = VecDeque::new();
+        for (index, root) in self.roots.iter().enumerate() {
+            if let Entry::Vacant(entry) = seen.entry(root.func) {
+                entry.insert(Step::Root(index));
+                queue.push_back(root.func);
+            }
+        }
+        while let Some(func) = queue.pop_front() {
+            if cuts.contains(&func) {
+                continue;
+            }
+            for callee in self.callees(func, with_indirect) {
+                if let Entry::Vacant(entry) = seen.entry(callee) {
+                    entry.insert(Step::From(func));
+                    queue.push_back(callee);
+                }
+            }
+        }
+        seen
+    }
+
+    /// The path from a root to `func` in a search result, as display names.
+    fn path(&self, seen: &HashMap<u32, Step>, func: u32) -> Vec<String> {
+        let mut path = Vec::new();
+        let mut current = func;
+        // A search result is a tree, so this walk ends; the bound only guards against bugs.
+        for _ in 0..=seen.len() {
+            match seen.get(&current) {
+                Some(Step::From(caller)) => {
+                    path.push(self.name(current));
+                    current = *caller;
+                }
+                Some(Step::Root(index)) => {
+                    path.push(self.roots[*index].label.clone());
+                    break;
+                }
+                None => break,
+            }
+        }
+        path.reverse();
+        path
+    }
+
+    /// The WASI functions this module imports and its roots reach, each with one example path.
+    /// A syscall is `indirect` only if no path of direct calls reaches it.
+    pub(crate) fn syscalls(&self) -> BTreeMap<Syscall, Reach> {
+        let names: Vec<(u32, String)> = self.names.keys().map(|&f| (f, self.name(f))).collect();
+        let cuts: HashSet<u32> = names
+            .iter()
+            .filter(|(_, n)| model::is_cut(n))
+            .map(|(f, _)| *f)
+            .collect();
+        let direct = self.search(false, &cuts);
+        let all = self.search(true, &cuts);
+        let mut found: Vec<(u32, Syscall, model::Counts)> = self
+            .imports
+            .iter()
+            .enumerate()
+            .filter_map(|(f, (module, field))| {
+                Some((
+                    f as u32,
+                    Syscall::from_import(module, field)?,
+                    model::Counts::Always,
+                ))
+            })
+            .collect();
+        found.extend(names.iter().filter_map(|(f, n)| {
+            let (syscall, counts) = model::marker(n)?;
+            Some((*f, syscall, counts))
+        }));
+        let mut syscalls = BTreeMap::new();
+        for (func, syscall, counts) in found {
+            let (seen, indirect) = if direct.contains_key(&func) {
+                (&direct, false)
+            } else if all.contains_key(&func) && counts == model::Counts::Always {
+                (&all, true)
+            } else {
+                continue;
+            };
+            let mut path = self.path(seen, func);
+            // An import's own symbol name (e.g. `wasi::..::wit_import`) says less than the
+            // syscall it is: end the path with the syscall instead. A marker stays in the path.
+            if path.len() > 1 && (func as usize) < self.imports.len() {
+                path.pop();
+            }
+            path.push(syscall.to_string());
+            // Several functions may stand for the same syscall: keep the first, preferring a
+            // direct reach.
+            let reach = Reach { path, indirect };
+            match syscalls.get(&syscall) {
+                Some(Reach {
+                    indirect: false, ..
+                }) => {}
+                Some(_) if reach.indirect => {}
+                _ => {
+                    syscalls.insert(syscall, reach);
+                }
+            }
+        }
+        syscalls
+    }
+}
+
+/// How a function was reached in a search.
+#[derive(Clone, Copy)]
+enum Step {
+    /// It is the root with this index.
+    Root(usize),
+    /// It is called by this function.
+    From(u32),
+}
+
+/// The direct callees and indirectly called type ids of a function body; adds the functions
+/// its `ref.func`s name to `taken`.
+fn scan_body(
+    body: &wasmparser::FunctionBody<'_>,
+    types: &TypeIds,
+    taken: &mut Vec<u32>,
+) -> Result<(Vec<u32>, Vec<usize>), Fault> {
+    let mut direct = Vec::new();
+    let mut indirect = Vec::new();
+    let mut ops = body.get_operators_reader()?;
+    while !ops.eof() {
+        match ops.read()? {
+            Operator::Call { function_index } | Operator::ReturnCall { function_index } => {
+                direct.push(function_index)
+            }
+            Operator::CallIndirect { type_index, .. }
+            | Operator::ReturnCallIndirect { type_index, .. }
+            | Operator::CallRef { type_index }
+            | Operator::ReturnCallRef { type_index } => {
+                indirect.push(types.get(type_index, "an indirect call")?)
+            }
+            Operator::RefFunc { function_index } => taken.push(function_index),
+            _ => {}
+        }
+    }
+    direct.sort_unstable();
+    direct.dedup();
+    indirect.sort_unstable();
+    indirect.dedup();
+    Ok((direct, indirect))
+}
+
+/// Why scanning a function body failed, before it is tied to a module index.
+enum Fault {
+    Parse(wasmparser::BinaryReaderError),
+    Malformed(String),
+}
+
+impl From<wasmparser::BinaryReaderError> for Fault {
+    fn from(error: wasmparser::BinaryReaderError) -> Self {
+        Fault::Parse(error)
+    }
+}
+
+impl From<String> for Fault {
+    fn from(reason: String) -> Self {
+        Fault::Malformed(reason)
+    }
+}
+
+/// Collects the `ref.func` operands of a constant expression.
+fn ref_funcs(
+    mut ops: wasmparser::OperatorsReader<'_>,
+    taken: &mut Vec<u32>,
+) -> Result<(), wasmparser::BinaryReaderError> {
+    while !ops.eof() {
+        if let Operator::RefFunc { function_index } = ops.read()? {
+            taken.push(function_index);
+        }
+    }
+    Ok(())
+}

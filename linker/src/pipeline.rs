@@ -1,0 +1,258 @@
+//! `cargo nano build` as one library call: read the workspace, check grants, build and inspect
+//! every nano package, check what each reaches, compose, verify, and write `target/nano/`.
+
+use std::path::{Path, PathBuf};
+
+use manifest_schema::plan::{PLAN_FORMAT, Plan, PlanInstance};
+use sha2::{Digest, Sha256};
+
+use crate::cargo_build::{self, CargoBuildError};
+use crate::compose::{self, ComposeError};
+use crate::graph::{self, GraphError, NanoGraph};
+use crate::inspect::{self, InspectError, Inspection};
+use crate::policy::{self, PolicyError};
+use crate::verify::{self, ExpectedInstance, VerifyError};
+use crate::workspace::{Workspace, WorkspaceError};
+
+/// What to build.
+#[derive(Debug, Clone)]
+pub struct BuildOptions {
+    /// The workspace's (or a package's) `Cargo.toml`.
+    pub manifest_path: PathBuf,
+    /// The top package; `None` picks the only binary member.
+    pub package: Option<String>,
+}
+
+/// Progress of a build, for the CLI to show.
+#[derive(Debug, Clone)]
+pub enum Event {
+    /// The wasm target is being installed.
+    InstallingTarget,
+    /// The nano tree is known.
+    Planned {
+        /// Number of nano packages.
+        packages: usize,
+    },
+    /// A package is being compiled.
+    Compiling {
+        /// The package.
+        package: String,
+    },
+    /// Composition started.
+    Linking,
+}
+
+/// One built package.
+#[derive(Debug, Clone)]
+pub struct PackageReport {
+    /// The package name.
+    pub name: String,
+    /// Its version.
+    pub version: String,
+    /// Its component.
+    pub component: PathBuf,
+    /// What inspection found.
+    pub inspection: Inspection,
+}
+
+/// The result of a successful build.
+#[derive(Debug, Clone)]
+pub struct BuildReport {
+    /// `target/nano/`.
+    pub nano_dir: PathBuf,
+    /// The plan file.
+    pub plan_path: PathBuf,
+    /// The plan.
+    pub plan: Plan,
+    /// Every nano package, children first.
+    pub packages: Vec<PackageReport>,
+}
+
+/// An error of `cargo nano build`.
+#[derive(Debug, thiserror::Error)]
+pub enum BuildError {
+    /// The workspace could not be read.
+    #[error(transparent)]
+    Workspace(#[from] WorkspaceError),
+    /// The nano tree is invalid.
+    #[error(transparent)]
+    Graph(#[from] GraphError),
+    /// Cargo failed.
+    #[error(transparent)]
+    Cargo(#[from] CargoBuildError),
+    /// A component could not be inspected.
+    #[error("failed to inspect the component of package `{package}`")]
+    Inspect {
+        /// The package.
+        package: String,
+        /// The cause.
+        #[source]
+        source: InspectError,
+    },
+    /// Something wants more than it was given.
+    #[error(transparent)]
+    Policy(#[from] PolicyError),
+    /// Composition failed.
+    #[error(transparent)]
+    Compose(#[from] ComposeError),
+    /// The composition could not be proven correct.
+    #[error(transparent)]
+    Verify(#[from] VerifyError),
+    /// An output could not be written.
+    #[error("failed to write `{path}`")]
+    Write {
+        /// The file.
+        path: PathBuf,
+        /// The cause.
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+impl BuildError {
+    /// Whether this is a policy violation (exit 1) rather than bad input (exit 2).
+    pub fn is_policy_violation(&self) -> bool {
+        matches!(self, BuildError::Policy(_))
+    }
+}
+
+/// `target/nano/` of the workspace at `manifest_path`, where builds write their outputs.
+pub fn nano_dir(manifest_path: &Path) -> Result<PathBuf, BuildError> {
+    Ok(Workspace::load(manifest_path)?.target_dir.join("nano"))
+}
+
+/// Runs the whole build. `progress` hears about each step.
+pub fn build(
+    options: &BuildOptions,
+    progress: &mut dyn FnMut(Event),
+) -> Result<BuildReport, BuildError> {
+    let ws = Workspace::load(&options.manifest_path)?;
+    let graph = graph::build_graph(&ws.packages, &ws.members, options.package.as_deref())?;
+    progress(Event::Planned {
+        packages: graph.packages.len(),
+    });
+    // Grants depend only on manifests: check them before spending time compiling.
+    let holdings = policy::resolve_holdings(&graph)?;
+    if !cargo_build::target_installed()? {
+        progress(Event::InstallingTarget);
+        cargo_build::install_target()?;
+    }
+    let mut reports = Vec::new();
+    let mut components = Vec::new();
+    let mut violations = Vec::new();
+    for pkg in &graph.packages {
+        progress(Event::Compiling {
+            package: pkg.info.name.clone(),
+        });
+        let path = cargo_build::build_package(&graph, pkg, &ws.manifest_path)?;
+        let bytes = std::fs::read(&path).map_err(|source| CargoBuildError::Read {
+            path: path.clone(),
+            source,
+        })?;
+        let inspection =
+            inspect::inspect_component(&bytes).map_err(|source| BuildError::Inspect {
+                package: pkg.info.name.clone(),
+                source,
+            })?;
+        violations.extend(policy::check_syscalls(
+            &pkg.info.name,
+            &pkg.info.manifest_path,
+            &pkg.manifest.requests,
+            &inspection,
+        ));
+        reports.push(PackageReport {
+            name: pkg.info.name.clone(),
+            version: pkg.info.version.to_string(),
+            component: path,
+            inspection,
+        });
+        components.push(bytes);
+    }
+    if !violations.is_empty() {
+        return Err(PolicyError { violations }.into());
+    }
+    progress(Event::Linking);
+    let composition = compose::compose(&graph, &components)?;
+    let verified = verify::verify(&composition.bytes, &expected(&graph, &components, &reports))?;
+    let nano_dir = ws.target_dir.join("nano");
+    let plan = write_outputs(&graph, &holdings, &composition, &verified, &nano_dir)?;
+    Ok(BuildReport {
+        plan_path: nano_dir.join("plan.json"),
+        nano_dir,
+        plan,
+        packages: reports,
+    })
+}
+
+fn expected(
+    graph: &NanoGraph,
+    components: &[Vec<u8>],
+    reports: &[PackageReport],
+) -> Vec<ExpectedInstance> {
+    graph
+        .instances
+        .iter()
+        .map(|inst| ExpectedInstance {
+            id: inst.id.clone(),
+            namespace: inst.namespace.clone(),
+            component_sha256: Sha256::digest(&components[inst.package]).into(),
+            parent: inst.parent,
+            imports: reports[inst.package].inspection.imports.clone(),
+        })
+        .collect()
+}
+
+fn write_outputs(
+    graph: &NanoGraph,
+    holdings: &[manifest_schema::plan::Holdings],
+    composition: &compose::Composition,
+    verified: &verify::Verified,
+    nano_dir: &Path,
+) -> Result<Plan, BuildError> {
+    let root = &graph.packages[graph.root].info.name;
+    let component = format!("{root}.wasm");
+    let plan = Plan {
+        format: PLAN_FORMAT,
+        component: component.clone(),
+        component_sha256: hex::encode(Sha256::digest(&composition.bytes)),
+        type_only_imports: verified.type_only.clone(),
+        instances: graph
+            .instances
+            .iter()
+            .zip(holdings)
+            .zip(&composition.system_imports)
+            .map(|((inst, holds), imports)| PlanInstance {
+                id: inst.id.clone(),
+                package: graph.packages[inst.package].info.name.clone(),
+                version: graph.packages[inst.package].info.version.to_string(),
+                namespace: inst.namespace.clone(),
+                parent: inst.parent,
+                holds: holds.clone(),
+                imports: imports.clone(),
+            })
+            .collect(),
+    };
+    let write = |path: PathBuf, bytes: &[u8]| {
+        write_atomic(&path, bytes).map_err(|source| BuildError::Write { path, source })
+    };
+    std::fs::create_dir_all(nano_dir).map_err(|source| BuildError::Write {
+        path: nano_dir.to_path_buf(),
+        source,
+    })?;
+    write(nano_dir.join(&component), &composition.bytes)?;
+    let json = serde_json::to_string_pretty(&plan).map_err(|e| BuildError::Write {
+        path: nano_dir.join("plan.json"),
+        source: std::io::Error::other(e),
+    })?;
+    // The plan goes last: it names the component's checksum, so a run never trusts a component
+    // written by an interrupted build.
+    write(nano_dir.join("plan.json"), json.as_bytes())?;
+    Ok(plan)
+}
+
+/// Write-then-rename, so readers never see a partial file.
+fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let tmp = path.with_extension(format!("tmp{}", std::process::id()));
+    std::fs::write(&tmp, bytes)?;
+    std::fs::rename(&tmp, path)
+}

@@ -1,0 +1,129 @@
+//! Reading a Cargo workspace through `cargo metadata`.
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+
+use cargo_metadata::{DependencyKind, Metadata, MetadataCommand, TargetKind};
+use manifest_schema::ManifestErrors;
+
+use crate::graph::{GraphError, PackageInfo};
+
+/// A Cargo workspace as cargo-nano sees it.
+#[derive(Debug, Clone)]
+pub struct Workspace {
+    /// The workspace root directory.
+    pub root: PathBuf,
+    /// The workspace's `Cargo.toml`.
+    pub manifest_path: PathBuf,
+    /// Cargo's target directory.
+    pub target_dir: PathBuf,
+    /// Package ids of the workspace members.
+    pub members: Vec<String>,
+    /// Every package of the resolved graph.
+    pub packages: Vec<PackageInfo>,
+}
+
+/// An error reading the workspace.
+#[derive(Debug, thiserror::Error)]
+pub enum WorkspaceError {
+    /// `cargo metadata` failed.
+    #[error("failed to read the Cargo workspace at `{path}`")]
+    Metadata {
+        /// The manifest path given.
+        path: PathBuf,
+        /// What cargo said.
+        #[source]
+        source: cargo_metadata::Error,
+    },
+    /// Cargo gave no resolved graph.
+    #[error("`cargo metadata` returned no dependency resolution for `{0}`")]
+    NoResolve(PathBuf),
+    /// Manifests are invalid.
+    #[error(transparent)]
+    Graph(#[from] GraphError),
+}
+
+impl Workspace {
+    /// Runs `cargo metadata` on the workspace containing `manifest_path` and parses every
+    /// package's `[package.metadata.nano]`; all invalid manifests are reported together.
+    pub fn load(manifest_path: &Path) -> Result<Self, WorkspaceError> {
+        let metadata = MetadataCommand::new()
+            .manifest_path(manifest_path)
+            .exec()
+            .map_err(|source| WorkspaceError::Metadata {
+                path: manifest_path.to_path_buf(),
+                source,
+            })?;
+        Self::from_metadata(&metadata, manifest_path)
+    }
+
+    fn from_metadata(metadata: &Metadata, manifest_path: &Path) -> Result<Self, WorkspaceError> {
+        let resolve = metadata
+            .resolve
+            .as_ref()
+            .ok_or_else(|| WorkspaceError::NoResolve(manifest_path.to_path_buf()))?;
+        let mut packages = Vec::new();
+        let mut invalid: Vec<ManifestErrors> = Vec::new();
+        for pkg in &metadata.packages {
+            let manifest = match pkg.metadata.get("nano") {
+                None => None,
+                Some(nano) => match manifest_schema::parse_manifest(
+                    nano,
+                    &pkg.name,
+                    pkg.manifest_path.as_std_path(),
+                ) {
+                    Ok(m) => Some(m),
+                    Err(e) => {
+                        invalid.push(e);
+                        None
+                    }
+                },
+            };
+            let deps = resolve
+                .nodes
+                .iter()
+                .find(|n| n.id == pkg.id)
+                .map(|node| {
+                    node.deps
+                        .iter()
+                        .filter(|d| d.dep_kinds.iter().any(|k| k.kind == DependencyKind::Normal))
+                        .map(|d| d.pkg.repr.clone())
+                        .collect()
+                })
+                .unwrap_or_default();
+            packages.push(PackageInfo {
+                id: pkg.id.repr.clone(),
+                name: pkg.name.to_string(),
+                version: pkg.version.clone(),
+                source: pkg.source.as_ref().map(|s| s.repr.clone()),
+                manifest_path: pkg.manifest_path.clone().into_std_path_buf(),
+                manifest,
+                bin: pkg
+                    .targets
+                    .iter()
+                    .find(|t| t.kind.contains(&TargetKind::Bin))
+                    .map(|t| t.name.clone()),
+                has_lib: pkg.targets.iter().any(|t| t.is_lib()),
+                features: pkg.features.keys().cloned().collect::<BTreeSet<_>>(),
+                deps,
+            });
+        }
+        if !invalid.is_empty() {
+            return Err(GraphError::Manifests(invalid).into());
+        }
+        Ok(Workspace {
+            root: metadata.workspace_root.clone().into_std_path_buf(),
+            manifest_path: metadata
+                .workspace_root
+                .join("Cargo.toml")
+                .into_std_path_buf(),
+            target_dir: metadata.target_directory.clone().into_std_path_buf(),
+            members: metadata
+                .workspace_members
+                .iter()
+                .map(|id| id.repr.clone())
+                .collect(),
+            packages,
+        })
+    }
+}

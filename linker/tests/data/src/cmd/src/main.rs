@@ -1,0 +1,4 @@
+//! A command that prints one line to stdout.
+fn main() {
+    println!("hello");
+}
