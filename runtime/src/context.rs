@@ -1,0 +1,231 @@
+//! Building one WASI context per instance from the plan and the person running the app.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::net::{SocketAddr, ToSocketAddrs};
+use std::path::PathBuf;
+
+use manifest_schema::plan::{Plan, PlanInstance};
+use manifest_schema::{Access, Endpoint, Stream};
+use wasmtime_wasi::sockets::SocketAddrUse;
+use wasmtime_wasi::{FsPerms, WasiCtx, WasiCtxBuilder};
+
+use crate::RunError;
+use crate::dirs;
+use crate::state::PackageCtx;
+
+/// What the person running the app gives the top package.
+///
+/// Deny by default. [`RunOptions::default`] gives:
+/// - no directories (each requested slot must be bound with [`RunOptions::dir`]);
+/// - no environment variables (each must be passed with [`RunOptions::env`]);
+/// - no network (each endpoint must be allowed with [`RunOptions::network`]);
+/// - no arguments;
+/// - the host's stdin, stdout and stderr, but only the streams the top package requests;
+/// - clocks and random, but only as far as the top package requests them.
+///
+/// Children never get more than their parent's grant, whatever is set here.
+#[derive(Debug, Clone, Default)]
+pub struct RunOptions {
+    dirs: BTreeMap<String, PathBuf>,
+    env: BTreeMap<String, String>,
+    network: BTreeSet<Endpoint>,
+    args: Vec<String>,
+}
+
+impl RunOptions {
+    /// Binds the top package's directory slot `slot` to the host directory `path`.
+    pub fn dir(&mut self, slot: impl Into<String>, path: impl Into<PathBuf>) -> &mut Self {
+        self.dirs.insert(slot.into(), path.into());
+        self
+    }
+
+    /// Passes the environment variable `name` with `value`.
+    pub fn env(&mut self, name: impl Into<String>, value: impl Into<String>) -> &mut Self {
+        self.env.insert(name.into(), value.into());
+        self
+    }
+
+    /// Allows the top package to connect to `endpoint` (it must also request it).
+    pub fn network(&mut self, endpoint: Endpoint) -> &mut Self {
+        self.network.insert(endpoint);
+        self
+    }
+
+    /// Sets the program arguments (the first is the program name).
+    pub fn args(&mut self, args: impl IntoIterator<Item = String>) -> &mut Self {
+        self.args = args.into_iter().collect();
+        self
+    }
+}
+
+/// What one instance resolved to on this host.
+struct Resolved {
+    dirs: BTreeMap<String, (PathBuf, Access)>,
+    env: BTreeMap<String, String>,
+    network: BTreeSet<SocketAddr>,
+}
+
+/// Builds the context of every instance of `plan`, parents first.
+pub fn build_contexts(plan: &Plan, options: &RunOptions) -> Result<Vec<PackageCtx>, RunError> {
+    let root = plan.instances.first().ok_or(RunError::EmptyPlan)?;
+    check_root_options(root, options)?;
+    let mut resolved: Vec<Resolved> = Vec::with_capacity(plan.instances.len());
+    let mut out = Vec::with_capacity(plan.instances.len());
+    for inst in &plan.instances {
+        let r = match inst.parent {
+            None => resolve_root(inst, options)?,
+            Some(p) => resolve_child(inst, resolved.get(p).ok_or(RunError::EmptyPlan)?)?,
+        };
+        let wasi = wasi_ctx(inst, &r, options)?;
+        out.push(PackageCtx {
+            package: inst.package.clone(),
+            holds: inst.holds.clone(),
+            wasi,
+        });
+        resolved.push(r);
+    }
+    Ok(out)
+}
+
+/// Every option must answer a request of the top package: an option that grants what nobody
+/// asked for is a mistake worth stopping on.
+fn check_root_options(root: &PlanInstance, options: &RunOptions) -> Result<(), RunError> {
+    let unrequested = |what: String, help: String| RunError::Unrequested {
+        package: root.package.clone(),
+        what,
+        help,
+    };
+    for slot in options.dirs.keys() {
+        if !root.holds.dirs.contains_key(slot) {
+            let help = requested_list(root.holds.dirs.keys());
+            return Err(unrequested(format!("directory slot `{slot}`"), help));
+        }
+    }
+    for name in options.env.keys() {
+        if !root.holds.env.contains(name) {
+            let help = requested_list(root.holds.env.iter());
+            return Err(unrequested(format!("environment variable `{name}`"), help));
+        }
+    }
+    for endpoint in &options.network {
+        if !root.holds.network.contains(endpoint) {
+            let help = requested_list(root.holds.network.iter());
+            return Err(unrequested(format!("network endpoint `{endpoint}`"), help));
+        }
+    }
+    for slot in root.holds.dirs.keys() {
+        if !options.dirs.contains_key(slot) {
+            return Err(RunError::MissingDir {
+                package: root.package.clone(),
+                slot: slot.clone(),
+            });
+        }
+    }
+    Ok(())
+}
+
+fn requested_list<T: std::fmt::Display>(items: impl Iterator<Item = T>) -> String {
+    let list: Vec<String> = items.map(|i| format!("`{i}`")).collect();
+    if list.is_empty() {
+        "it requests none".into()
+    } else {
+        format!("it requests {}", list.join(", "))
+    }
+}
+
+fn resolve_root(inst: &PlanInstance, options: &RunOptions) -> Result<Resolved, RunError> {
+    let mut dirs = BTreeMap::new();
+    for (slot, binding) in &inst.holds.dirs {
+        let path = options.dirs.get(slot).ok_or_else(|| RunError::MissingDir {
+            package: inst.package.clone(),
+            slot: slot.clone(),
+        })?;
+        dirs.insert(
+            slot.clone(),
+            (dirs::open_root(slot, path, binding.access)?, binding.access),
+        );
+    }
+    let env = options.env.clone();
+    let network = resolve_endpoints(&options.network)?;
+    Ok(Resolved { dirs, env, network })
+}
+
+fn resolve_child(inst: &PlanInstance, parent: &Resolved) -> Result<Resolved, RunError> {
+    let mut dirs = BTreeMap::new();
+    for (slot, binding) in &inst.holds.dirs {
+        let from = binding.from.as_deref().unwrap_or(slot);
+        let (parent_path, parent_access) = parent.dirs.get(from).ok_or_else(|| {
+            RunError::Plan(format!(
+                "`{}` gets slot `{from}` its parent does not hold",
+                inst.id
+            ))
+        })?;
+        let path = dirs::open_child(slot, parent_path, *parent_access, binding.path.as_deref())?;
+        dirs.insert(slot.clone(), (path, binding.access.min(*parent_access)));
+    }
+    let env = parent
+        .env
+        .iter()
+        .filter(|(k, _)| inst.holds.env.contains(*k))
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect();
+    let wanted = resolve_endpoints(&inst.holds.network)?;
+    let network = wanted.intersection(&parent.network).copied().collect();
+    Ok(Resolved { dirs, env, network })
+}
+
+fn resolve_endpoints(endpoints: &BTreeSet<Endpoint>) -> Result<BTreeSet<SocketAddr>, RunError> {
+    let mut out = BTreeSet::new();
+    for e in endpoints {
+        let host = e.host.trim_start_matches('[').trim_end_matches(']');
+        let addrs = (host, e.port)
+            .to_socket_addrs()
+            .map_err(|source| RunError::Resolve {
+                endpoint: e.to_string(),
+                source,
+            })?;
+        out.extend(addrs);
+    }
+    Ok(out)
+}
+
+fn wasi_ctx(inst: &PlanInstance, r: &Resolved, options: &RunOptions) -> Result<WasiCtx, RunError> {
+    let mut b = WasiCtxBuilder::new();
+    let holds = &inst.holds;
+    if holds.stdio.contains(&Stream::Stdin) {
+        b.inherit_stdin();
+    }
+    if holds.stdio.contains(&Stream::Stdout) {
+        b.inherit_stdout();
+    }
+    if holds.stdio.contains(&Stream::Stderr) {
+        b.inherit_stderr();
+    }
+    for (k, v) in &r.env {
+        b.env(k, v);
+    }
+    if holds.args {
+        b.args(&options.args);
+    }
+    for (slot, (path, access)) in &r.dirs {
+        let perms = match access {
+            Access::ReadOnly => FsPerms::ReadOnly,
+            Access::ReadWrite => FsPerms::ReadWrite,
+        };
+        b.preopened_dir(path, slot, perms)
+            .map_err(|e| RunError::Dir {
+                slot: slot.clone(),
+                path: path.clone(),
+                source: std::io::Error::other(e.to_string()),
+            })?;
+    }
+    let allowed = r.network.clone();
+    b.allow_ip_name_lookup(false);
+    b.allow_udp(false);
+    b.allow_tcp(!allowed.is_empty());
+    b.socket_addr_check(move |addr, use_| {
+        let ok = matches!(use_, SocketAddrUse::TcpConnect) && allowed.contains(&addr);
+        Box::pin(async move { ok })
+    });
+    Ok(b.build())
+}

@@ -1,0 +1,152 @@
+//! Loading a linked application and running it.
+
+use std::path::{Path, PathBuf};
+
+use manifest_schema::plan::{PLAN_FORMAT, Plan};
+use sha2::{Digest, Sha256};
+use wasmtime::component::{Component, InstancePre, ResourceTable};
+use wasmtime::{Store, WasmBacktrace};
+use wasmtime_wasi::{I32Exit, WasiCtx};
+
+use crate::context::{RunOptions, build_contexts};
+use crate::engine::{CacheStatus, NanoEngine};
+use crate::state::NanoState;
+use crate::{RunError, announce};
+
+/// A linked application: the composed component, checked and pre-instantiated.
+pub struct App {
+    plan: Plan,
+    pre: InstancePre<NanoState>,
+    run_export: String,
+    /// Whether the compiled component came from the cache.
+    pub cache: CacheStatus,
+}
+
+impl App {
+    /// Loads the plan at `plan_path` and its component; refuses a component that does not match
+    /// the plan or imports anything its owner did not announce.
+    pub fn load(engine: &NanoEngine, plan_path: &Path) -> Result<App, RunError> {
+        let plan = read_plan(plan_path)?;
+        let wasm_path = plan_path.with_file_name(&plan.component);
+        let wasm = std::fs::read(&wasm_path).map_err(|source| RunError::Read {
+            path: wasm_path.clone(),
+            source,
+        })?;
+        if hex::encode(Sha256::digest(&wasm)) != plan.component_sha256 {
+            return Err(RunError::Stale(wasm_path));
+        }
+        let (component, cache) = engine.load(&wasm)?;
+        let linker = announce::linker_for(engine.engine(), &component, &plan)?;
+        let pre = linker
+            .instantiate_pre(&component)
+            .map_err(|e| RunError::Link(format!("{e:#}")))?;
+        let run_export = run_export(&component, engine)?;
+        Ok(App {
+            plan,
+            pre,
+            run_export,
+            cache,
+        })
+    }
+
+    /// The plan the app was linked with.
+    pub fn plan(&self) -> &Plan {
+        &self.plan
+    }
+
+    /// Runs the application; returns its exit code.
+    pub fn run(&self, options: &RunOptions) -> Result<i32, RunError> {
+        let packages = build_contexts(&self.plan, options)?;
+        let state = NanoState {
+            table: ResourceTable::new(),
+            neutral: WasiCtx::builder().build(),
+            packages,
+        };
+        let mut store = Store::new(self.pre.engine(), state);
+        let result = self.call_run(&mut store);
+        match result {
+            Ok(Ok(())) => Ok(0),
+            Ok(Err(())) => Ok(1),
+            Err(e) => match e.downcast_ref::<I32Exit>() {
+                Some(exit) => Ok(exit.0),
+                None => Err(self.trap(e)),
+            },
+        }
+    }
+
+    fn call_run(&self, store: &mut Store<NanoState>) -> wasmtime::Result<Result<(), ()>> {
+        let instance = self.pre.instantiate(&mut *store)?;
+        let iface = instance
+            .get_export_index(&mut *store, None, &self.run_export)
+            .ok_or_else(|| wasmtime::Error::msg("missing `wasi:cli/run` export"))?;
+        let func = instance
+            .get_export_index(&mut *store, Some(&iface), "run")
+            .ok_or_else(|| wasmtime::Error::msg("missing `run` function"))?;
+        let run = instance.get_typed_func::<(), (Result<(), ()>,)>(&mut *store, &func)?;
+        let (result,) = run.call(&mut *store, ())?;
+        Ok(result)
+    }
+
+    /// Names the package a trap happened in, from the innermost frame whose function belongs to
+    /// one of the plan's packages.
+    fn trap(&self, e: wasmtime::Error) -> RunError {
+        let crates: Vec<(String, &str)> = self
+            .plan
+            .instances
+            .iter()
+            .map(|i| (i.package.replace('-', "_"), i.package.as_str()))
+            .collect();
+        let package = e.downcast_ref::<WasmBacktrace>().and_then(|bt| {
+            bt.frames().iter().find_map(|f| {
+                let name = f.func_name()?;
+                let name = name.trim_start_matches('<');
+                crates
+                    .iter()
+                    .find(|(krate, _)| name.starts_with(&format!("{krate}::")))
+                    .map(|(_, pkg)| pkg.to_string())
+            })
+        });
+        RunError::Trap {
+            package: package.unwrap_or_else(|| "unknown".into()),
+            message: format!("{e:#}"),
+        }
+    }
+}
+
+fn read_plan(path: &Path) -> Result<Plan, RunError> {
+    let text = std::fs::read_to_string(path).map_err(|source| RunError::Read {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    let plan: Plan = serde_json::from_str(&text).map_err(|e| {
+        RunError::Plan(format!(
+            "`{}` is not a valid plan ({e}); run `cargo nano build` again",
+            path.display()
+        ))
+    })?;
+    if plan.format != PLAN_FORMAT {
+        return Err(RunError::Plan(format!(
+            "`{}` has plan format {} but this cargo-nano reads {PLAN_FORMAT}; run `cargo nano build` again",
+            path.display(),
+            plan.format
+        )));
+    }
+    Ok(plan)
+}
+
+fn run_export(component: &Component, engine: &NanoEngine) -> Result<String, RunError> {
+    component
+        .component_type()
+        .exports(engine.engine())
+        .map(|(name, _)| name)
+        .find(|name| name.starts_with("wasi:cli/run@"))
+        .map(str::to_string)
+        .ok_or_else(|| {
+            RunError::Link("the composed component does not export `wasi:cli/run`".into())
+        })
+}
+
+/// The plan file name inside `target/nano/`.
+pub fn plan_path(nano_dir: &Path) -> PathBuf {
+    nano_dir.join("plan.json")
+}

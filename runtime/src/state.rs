@@ -1,0 +1,37 @@
+//! The store's data: one resource table shared by the composition (the component model keeps each
+//! instance's handles apart), one WASI context per package instance, and a neutral context for
+//! the shared, handle-only interfaces.
+
+use manifest_schema::plan::Holdings;
+use wasmtime::component::ResourceTable;
+use wasmtime_wasi::{WasiCtx, WasiCtxView, WasiView};
+
+/// One nanoprocess's context.
+pub struct PackageCtx {
+    /// Package name.
+    pub package: String,
+    /// What it holds (checked by the scoped bindings before delegating to wasmtime-wasi).
+    pub holds: Holdings,
+    /// Its WASI context, built from `holds` only.
+    pub wasi: WasiCtx,
+}
+
+/// The data of the store running a composition.
+pub struct NanoState {
+    /// Handles of every instance.
+    pub table: ResourceTable,
+    /// Context of the shared interfaces: it holds nothing (no preopens, no env, no network, no
+    /// name lookups), so shared functions can act only on handles a package already has.
+    pub neutral: WasiCtx,
+    /// One context per instance, in plan order.
+    pub packages: Vec<PackageCtx>,
+}
+
+impl WasiView for NanoState {
+    fn ctx(&mut self) -> WasiCtxView<'_> {
+        WasiCtxView {
+            ctx: &mut self.neutral,
+            table: &mut self.table,
+        }
+    }
+}
