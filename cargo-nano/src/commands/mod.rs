@@ -1,0 +1,4 @@
+//! One file per subcommand: each reads its input, calls one library function, writes output.
+
+pub mod build;
+pub mod run;

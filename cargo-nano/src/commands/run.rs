@@ -1,0 +1,115 @@
+//! `cargo nano run`.
+
+use clap::Args;
+use manifest_schema::Endpoint;
+use runtime::{App, CacheStatus, NanoEngine, RunError, RunOptions};
+
+use super::build::ProjectArgs;
+use crate::output::{self, EXIT_INPUT};
+
+/// Exit code when the program traps (a Rust panic inside a nanoprocess traps).
+const EXIT_TRAP: u8 = 101;
+
+/// Build if needed, then run the application on the bundled runtime.
+#[derive(Args, Debug)]
+pub struct RunCommand {
+    #[command(flatten)]
+    project: ProjectArgs,
+    /// Bind the top package's directory slot SLOT to the host directory PATH.
+    #[arg(long = "dir", value_name = "SLOT=PATH")]
+    dirs: Vec<String>,
+    /// Pass the environment variable NAME (its host value), or NAME=VALUE.
+    #[arg(long = "env", value_name = "NAME[=VALUE]")]
+    env: Vec<String>,
+    /// Allow the top package to connect to HOST:PORT (it must request it).
+    #[arg(long = "net", value_name = "HOST:PORT")]
+    net: Vec<String>,
+    /// Hide the capability table.
+    #[arg(short, long)]
+    quiet: bool,
+    /// Run what the last `cargo nano build` linked, without building.
+    #[arg(long)]
+    no_build: bool,
+    /// With `--no-build`: the plan to run (default `target/nano/plan.json`).
+    #[arg(long, value_name = "PATH", requires = "no_build")]
+    plan: Option<std::path::PathBuf>,
+    /// Arguments for the program.
+    #[arg(last = true)]
+    args: Vec<String>,
+}
+
+impl RunCommand {
+    /// Runs the command.
+    pub fn exec(self) -> u8 {
+        let plan_path = match self.plan_path() {
+            Ok(p) => p,
+            Err(code) => return code,
+        };
+        let cache = plan_path.with_file_name("cache");
+        let result = NanoEngine::new(Some(cache)).and_then(|engine| {
+            let app = App::load(&engine, &plan_path)?;
+            if let CacheStatus::Replaced(reason) = &app.cache {
+                eprintln!("warning: recompiled the application: {reason}");
+            }
+            if !self.quiet {
+                eprint!("{}", output::capability_table(app.plan()));
+            }
+            let program = app.plan().instances[0].package.clone();
+            let options = self.options(&program).map_err(RunError::Plan)?;
+            app.run(&options)
+        });
+        match result {
+            Ok(code) => u8::try_from(code & 0xff).unwrap_or(1),
+            Err(e) => {
+                output::print_error(&e);
+                if matches!(e, RunError::Trap { .. }) {
+                    EXIT_TRAP
+                } else {
+                    EXIT_INPUT
+                }
+            }
+        }
+    }
+
+    /// Builds (unless `--no-build`) and returns the plan to run.
+    fn plan_path(&self) -> Result<std::path::PathBuf, u8> {
+        if !self.no_build {
+            return self.project.build().map(|report| report.plan_path);
+        }
+        if let Some(plan) = &self.plan {
+            return Ok(plan.clone());
+        }
+        linker::pipeline::nano_dir(&self.project.manifest_path)
+            .map(|dir| dir.join("plan.json"))
+            .map_err(|e| output::report_build_error(&e))
+    }
+
+    fn options(&self, program: &str) -> Result<RunOptions, String> {
+        let mut o = RunOptions::default();
+        for d in &self.dirs {
+            let (slot, path) = d
+                .split_once('=')
+                .ok_or_else(|| format!("`--dir {d}` must be SLOT=PATH"))?;
+            o.dir(slot, path);
+        }
+        for e in &self.env {
+            match e.split_once('=') {
+                Some((k, v)) => o.env(k, v),
+                None => match std::env::var(e) {
+                    Ok(v) => o.env(e.as_str(), v),
+                    Err(_) => {
+                        return Err(format!(
+                            "`--env {e}`: `{e}` is not set (help: pass `--env {e}=VALUE`)"
+                        ));
+                    }
+                },
+            };
+        }
+        for n in &self.net {
+            let endpoint: Endpoint = n.parse().map_err(|e| format!("`--net {n}`: {e}"))?;
+            o.network(endpoint);
+        }
+        o.args(std::iter::once(program.to_string()).chain(self.args.iter().cloned()));
+        Ok(o)
+    }
+}

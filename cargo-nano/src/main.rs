@@ -1,0 +1,54 @@
+//! `cargo nano`: run every dependency of a Rust program in its own WebAssembly nanoprocess.
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+mod commands;
+mod output;
+mod progress;
+
+const EXIT_STATUS: &str = "\
+Exit status:
+  0  success (for `run`: the program's own exit code once it has started)
+  1  policy violation: a package reaches, requests or grants more than it may
+  2  bad input or usage: invalid manifest, missing slot, build failure, corrupt files
+  101  `run`: the program trapped (the message names the package)";
+
+/// Run every dependency of a Rust program in its own WebAssembly nanoprocess.
+#[derive(Parser)]
+#[command(name = "cargo nano", version, after_help = EXIT_STATUS)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Build every nano package to its own component, check its capabilities, and link them.
+    #[command(after_help = EXIT_STATUS)]
+    Build(commands::build::BuildCommand),
+    /// Build if needed, then run the application on the bundled runtime.
+    #[command(after_help = EXIT_STATUS)]
+    Run(commands::run::RunCommand),
+}
+
+fn main() -> ExitCode {
+    // As a Cargo subcommand we are called as `cargo-nano nano build …`.
+    let mut args: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    if args.get(1).is_some_and(|a| a == "nano") {
+        args.remove(1);
+    }
+    let cli = match Cli::try_parse_from(args) {
+        Ok(cli) => cli,
+        Err(e) => {
+            let _ = e.print();
+            return ExitCode::from(if e.use_stderr() { 2 } else { 0 });
+        }
+    };
+    let code = match cli.command {
+        Command::Build(cmd) => cmd.exec(),
+        Command::Run(cmd) => cmd.exec(),
+    };
+    ExitCode::from(code)
+}

@@ -1,0 +1,263 @@
+//! End-to-end tests: the real `cargo-nano` binary, real components built by rustc, a real
+//! composition and real wasmtime runs, on the fixtures in `fixtures/`.
+
+mod support;
+
+use std::path::Path;
+
+use support::{cargo_nano, fixture, normalize, snapshot};
+
+#[test]
+fn unzip_app_extracts_into_exactly_its_granted_directory() {
+    let data = tempfile::tempdir().unwrap();
+    let input = fixture("unzip-app").join("input");
+    let out = cargo_nano(
+        "unzip-app",
+        &[
+            "run",
+            "--dir",
+            &format!("input={}", input.display()),
+            "--dir",
+            &format!("data={}", data.path().display()),
+            "--",
+            "input/sample.zip",
+        ],
+    );
+    assert_eq!(out.status, 0, "{}", out.render());
+    snapshot(
+        "unzip-app-run",
+        &normalize(&out.render(), &[(data.path(), "[DATA]")]),
+    );
+    let extracted = data.path().join("extracted");
+    assert_eq!(
+        std::fs::read_to_string(extracted.join("hello.txt")).unwrap(),
+        "Hello, nano!\n"
+    );
+    let csv = std::fs::read_to_string(extracted.join("numbers.csv")).unwrap();
+    assert!(csv.starts_with("0,0\n1,1\n2,4\n") && csv.ends_with("99,9801\n"));
+    assert!(extracted.join("docs/readme.md").is_file());
+    // The extractor's grant is `data/extracted`: nothing else in `data` was touched.
+    let top: Vec<_> = std::fs::read_dir(data.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert_eq!(top, vec![std::ffi::OsString::from("extracted")]);
+}
+
+#[test]
+fn evil_notify_is_refused_at_build_for_undeclared_syscalls() {
+    let out = cargo_nano("evil-notify", &["build"]);
+    assert_eq!(out.status, 1, "{}", out.render());
+    for needle in [
+        "notifier",
+        "wasi:sockets",
+        "network",
+        "wasi:cli/environment",
+        "env",
+    ] {
+        assert!(
+            out.stderr.contains(needle),
+            "missing `{needle}`:\n{}",
+            out.render()
+        );
+    }
+    snapshot("evil-notify-build", &normalize(&out.render(), &[]));
+}
+
+#[test]
+fn evil_notify_declared_but_ungranted_is_refused_at_link() {
+    let out = cargo_nano("evil-notify-ungranted", &["build"]);
+    assert_eq!(out.status, 1, "{}", out.render());
+    assert!(out.stderr.contains("does not grant"), "{}", out.render());
+    assert!(
+        !out.stderr.contains("reaches"),
+        "a link error, not a build error:\n{}",
+        out.render()
+    );
+    snapshot(
+        "evil-notify-ungranted-build",
+        &normalize(&out.render(), &[]),
+    );
+}
+
+#[test]
+fn runtime_refuses_a_composed_component_with_an_unannounced_import() {
+    let built = cargo_nano("unzip-app", &["build"]);
+    assert_eq!(built.status, 0, "{}", built.render());
+    // Work on a copy of target/nano so other tests keep the real one.
+    let nano = support::repo().join("target/fixtures/unzip-app/nano");
+    let copy = tempfile::tempdir().unwrap();
+    for name in ["plan.json", "app.wasm"] {
+        std::fs::copy(nano.join(name), copy.path().join(name)).unwrap();
+    }
+    let wasm = std::fs::read(copy.path().join("app.wasm")).unwrap();
+    let tampered = support::add_instance_import(&wasm, "wasi:cli/environment@0.2.6");
+    support::rewrite_plan_checksum(&copy.path().join("plan.json"), &tampered);
+    std::fs::write(copy.path().join("app.wasm"), &tampered).unwrap();
+    let plan = copy.path().join("plan.json");
+    let out = cargo_nano(
+        "unzip-app",
+        &[
+            "run",
+            "--no-build",
+            "--plan",
+            &plan.display().to_string(),
+            "--dir",
+            "input=.",
+            "--dir",
+            "data=.",
+        ],
+    );
+    assert_eq!(out.status, 2, "{}", out.render());
+    assert!(out.stderr.contains("refusing to start"), "{}", out.render());
+    assert!(
+        out.stderr.contains("`wasi:cli/environment@0.2.6`"),
+        "{}",
+        out.render()
+    );
+}
+
+/// A scratch home for the isolation fixture: `secret.txt` (the app's), `left/hello.txt`,
+/// `right/r.txt`, and a symlink in `left` pointing at the secret.
+fn isolation_home() -> tempfile::TempDir {
+    let home = tempfile::tempdir().unwrap();
+    let p = home.path();
+    std::fs::write(p.join("secret.txt"), "app secret").unwrap();
+    std::fs::create_dir_all(p.join("left")).unwrap();
+    std::fs::create_dir_all(p.join("right")).unwrap();
+    std::fs::write(p.join("left/hello.txt"), "left hello").unwrap();
+    std::fs::write(p.join("right/r.txt"), "right file").unwrap();
+    std::os::unix::fs::symlink("../secret.txt", p.join("left/link")).unwrap();
+    home
+}
+
+fn isolation(home: &Path, args: &[&str]) -> (i32, String) {
+    let mut all = vec!["run", "--quiet", "--dir"];
+    let dir = format!("home={}", home.display());
+    all.push(&dir);
+    all.push("--");
+    all.extend_from_slice(args);
+    let out = cargo_nano("isolation", &all);
+    (out.status, out.stdout.trim().to_string())
+}
+
+#[test]
+fn isolation_each_package_sees_only_its_own_grant() {
+    let home = isolation_home();
+    let h = home.path();
+    let secret = h.join("secret.txt").display().to_string();
+    let cases: &[(&[&str], bool, &str)] = &[
+        (
+            &["app", "read", "home/secret.txt"],
+            true,
+            "the app reads its own slot",
+        ),
+        (
+            &["left", "read", "box/hello.txt"],
+            true,
+            "a child reads its grant",
+        ),
+        (
+            &["right", "read", "box/r.txt"],
+            true,
+            "a sibling reads its own grant",
+        ),
+        (
+            &["left", "read", "home/secret.txt"],
+            false,
+            "a child cannot read its parent's slot",
+        ),
+        (
+            &["left", "read", &secret],
+            false,
+            "a child cannot read a host path",
+        ),
+        (
+            &["left", "read", "box/../secret.txt"],
+            false,
+            "`..` does not escape a grant",
+        ),
+        (
+            &["left", "read", "box/link"],
+            false,
+            "a symlink does not escape a grant",
+        ),
+        (
+            &["left", "read", "box/../right/r.txt"],
+            false,
+            "a child cannot read its sibling's grant",
+        ),
+        (
+            &["right", "read", "box/../left/hello.txt"],
+            false,
+            "nor the other way round",
+        ),
+        (
+            &["right", "write", "box/new.txt", "x"],
+            false,
+            "a read-only grant cannot write",
+        ),
+        (
+            &["app", "read", "box/hello.txt"],
+            false,
+            "the parent cannot use its child's slot",
+        ),
+    ];
+    let mut failures = Vec::new();
+    for (args, allowed, why) in cases {
+        let (status, stdout) = isolation(h, args);
+        let ok = if *allowed {
+            status == 0
+        } else {
+            status == 3 && stdout.starts_with("denied:")
+        };
+        if !ok {
+            failures.push(format!("{why}: {args:?} -> {status} {stdout}"));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+    assert!(!h.join("right/new.txt").exists());
+    assert_eq!(
+        std::fs::read_to_string(h.join("secret.txt")).unwrap(),
+        "app secret"
+    );
+}
+
+#[test]
+fn isolation_writes_land_in_the_granted_subdirectory() {
+    let home = isolation_home();
+    let (status, stdout) = isolation(home.path(), &["left", "write", "box/made.txt", "by left"]);
+    assert_eq!((status, stdout.as_str()), (0, "ok"));
+    assert_eq!(
+        std::fs::read_to_string(home.path().join("left/made.txt")).unwrap(),
+        "by left"
+    );
+}
+
+#[test]
+fn run_without_a_required_dir_is_bad_input() {
+    let out = cargo_nano("unzip-app", &["run", "--quiet", "--", "input/sample.zip"]);
+    assert_eq!(out.status, 2, "{}", out.render());
+    assert!(
+        out.stderr.contains("--dir input=PATH") || out.stderr.contains("--dir data=PATH"),
+        "{}",
+        out.render()
+    );
+}
+
+#[test]
+fn run_with_an_unrequested_env_is_bad_input() {
+    let out = cargo_nano(
+        "unzip-app",
+        &[
+            "run", "--quiet", "--env", "HOME=/", "--dir", "input=.", "--dir", "data=.",
+        ],
+    );
+    assert_eq!(out.status, 2, "{}", out.render());
+    assert!(
+        out.stderr
+            .contains("does not request environment variable `HOME`"),
+        "{}",
+        out.render()
+    );
+}

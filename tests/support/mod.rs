@@ -1,0 +1,174 @@
+//! Running the real `cargo-nano` binary on the fixtures, and snapshot files.
+//!
+//! Snapshots live in `tests/snapshots/<name>.txt`; `BLESS=1 cargo test` rewrites them.
+
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+/// The repository root.
+pub fn repo() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("the cargo-nano crate lives in the repository")
+        .to_path_buf()
+}
+
+/// A fixture workspace.
+pub fn fixture(name: &str) -> PathBuf {
+    repo().join("fixtures").join(name)
+}
+
+/// What a run of the binary produced.
+#[derive(Debug)]
+pub struct Output {
+    pub status: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl Output {
+    /// Everything, for snapshots and failure messages.
+    pub fn render(&self) -> String {
+        format!(
+            "status: {}\n--- stdout\n{}--- stderr\n{}",
+            self.status, self.stdout, self.stderr
+        )
+    }
+}
+
+/// Runs `cargo-nano ARGS` in the fixture `name` (as `cargo nano` would be run there), with the
+/// fixture's own target directory under this repository's `target/`.
+pub fn cargo_nano(name: &str, args: &[&str]) -> Output {
+    cargo_nano_in(&fixture(name), name, args)
+}
+
+/// Like [`cargo_nano`] in an arbitrary directory, with the target directory of `target_name`.
+pub fn cargo_nano_in(dir: &Path, target_name: &str, args: &[&str]) -> Output {
+    let out = Command::new(env!("CARGO_BIN_EXE_cargo-nano"))
+        .arg("nano")
+        .args(args)
+        .current_dir(dir)
+        .env(
+            "CARGO_TARGET_DIR",
+            repo().join("target").join("fixtures").join(target_name),
+        )
+        .env_remove("CARGO_NANO_LOG")
+        .output()
+        .expect("the cargo-nano binary runs");
+    Output {
+        status: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
+
+/// Replaces machine-specific paths so snapshots are stable.
+pub fn normalize(text: &str, extra: &[(&Path, &str)]) -> String {
+    let mut t = text.to_string();
+    for (path, name) in extra {
+        t = t.replace(&path.display().to_string(), name);
+    }
+    t = t.replace(&repo().display().to_string(), "[ROOT]");
+    t
+}
+
+/// Compares `actual` with `tests/snapshots/<name>.txt`, or writes it when `BLESS` is set.
+pub fn snapshot(name: &str, actual: &str) {
+    let path = repo()
+        .join("tests")
+        .join("snapshots")
+        .join(format!("{name}.txt"));
+    if std::env::var_os("BLESS").is_some() {
+        std::fs::write(&path, actual).expect("write snapshot");
+        return;
+    }
+    let expected = std::fs::read_to_string(&path)
+        .unwrap_or_else(|_| panic!("missing snapshot `{}`: run with BLESS=1", path.display()));
+    assert_eq!(
+        expected, actual,
+        "snapshot `{name}` differs (BLESS=1 to accept)"
+    );
+}
+
+/// Appends to a component an import of an empty instance named `name`: the smallest hand edit
+/// that gives a component an import nobody announced.
+pub fn add_instance_import(wasm: &[u8], name: &str) -> Vec<u8> {
+    use wasm_encoder::{
+        ComponentImportSection, ComponentSection, ComponentTypeRef, ComponentTypeSection, Encode,
+        InstanceType,
+    };
+    let index = count_types(wasm);
+    let mut out = wasm.to_vec();
+    let mut types = ComponentTypeSection::new();
+    types.instance(&InstanceType::new());
+    out.push(types.id());
+    types.encode(&mut out);
+    let mut imports = ComponentImportSection::new();
+    imports.import(name, ComponentTypeRef::Instance(index));
+    out.push(imports.id());
+    imports.encode(&mut out);
+    wasmparser::Validator::new_with_features(wasmparser::WasmFeatures::all())
+        .validate_all(&out)
+        .expect("the edited component is still valid");
+    out
+}
+
+/// The size of the top-level type index space of a component.
+fn count_types(wasm: &[u8]) -> u32 {
+    use wasmparser::{
+        ComponentAlias, ComponentExternalKind, ComponentOuterAliasKind, ComponentTypeRef, Parser,
+        Payload,
+    };
+    let mut depth = 0;
+    let mut n = 0;
+    for payload in Parser::new(0).parse_all(wasm) {
+        match payload.expect("valid component") {
+            Payload::ModuleSection { .. } | Payload::ComponentSection { .. } => depth += 1,
+            Payload::End(_) => depth -= 1,
+            _ if depth > 0 => {}
+            Payload::ComponentTypeSection(r) => n += r.count(),
+            Payload::ComponentImportSection(r) => {
+                n += r
+                    .into_iter()
+                    .filter(|i| matches!(i.as_ref().unwrap().ty, ComponentTypeRef::Type(_)))
+                    .count() as u32
+            }
+            Payload::ComponentAliasSection(r) => {
+                n += r
+                    .into_iter()
+                    .filter(|a| {
+                        matches!(
+                            a.as_ref().unwrap(),
+                            ComponentAlias::InstanceExport {
+                                kind: ComponentExternalKind::Type,
+                                ..
+                            } | ComponentAlias::Outer {
+                                kind: ComponentOuterAliasKind::Type,
+                                ..
+                            }
+                        )
+                    })
+                    .count() as u32
+            }
+            Payload::ComponentExportSection(r) => {
+                n += r
+                    .into_iter()
+                    .filter(|e| e.as_ref().unwrap().kind == ComponentExternalKind::Type)
+                    .count() as u32
+            }
+            _ => {}
+        }
+    }
+    n
+}
+
+/// Points a plan at new component bytes, as someone editing both files would.
+pub fn rewrite_plan_checksum(plan: &Path, wasm: &[u8]) {
+    use sha2::Digest;
+    let mut json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(plan).unwrap()).unwrap();
+    json["component-sha256"] = hex::encode(sha2::Sha256::digest(wasm)).into();
+    std::fs::write(plan, serde_json::to_string_pretty(&json).unwrap()).unwrap();
+}
