@@ -215,6 +215,19 @@ impl CallGraph {
             let label = graph.name(func);
             graph.roots.push(Root { func, label });
         }
+        // std calls a binary's `main` through a function pointer; making it a root keeps the
+        // program's own calls direct (see `model::is_entry_point`).
+        let mut entries: Vec<u32> = graph
+            .names
+            .keys()
+            .copied()
+            .filter(|&f| model::is_entry_point(&graph.name(f)))
+            .collect();
+        entries.sort_unstable();
+        for func in entries {
+            let label = graph.name(func);
+            graph.roots.push(Root { func, label });
+        }
         taken.sort_unstable();
         taken.dedup();
         for func in taken {

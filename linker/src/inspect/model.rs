@@ -116,6 +116,14 @@ const STREAM_MODULES: &[&str] = &[
     "std::sys::stdio::wasip2::",
 ];
 
+/// Whether `name` is a binary's `main` (`app::main`): std's runtime reaches it only through a
+/// function pointer, so it is searched from as a root of its own.
+pub fn is_entry_point(name: &str) -> bool {
+    name.strip_suffix("::main").is_some_and(|krate| {
+        !krate.is_empty() && krate.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+    })
+}
+
 /// Whether the demangled, hashless `name` is a cut.
 pub fn is_cut(name: &str) -> bool {
     CUTS.iter().any(|(cut, _)| same_fn(name, cut))
@@ -179,6 +187,15 @@ mod tests {
         assert!(is_cut("std::panic::get_backtrace_style::<u8>"));
         assert!(!is_cut("std::panicking::default_hook_extra"));
         assert!(!is_cut("extractor::extract"));
+    }
+
+    #[test]
+    fn entry_points_are_crate_mains() {
+        assert!(is_entry_point("app::main"));
+        assert!(is_entry_point("my_app::main"));
+        assert!(!is_entry_point("app::cli::main"));
+        assert!(!is_entry_point("main"));
+        assert!(!is_entry_point("<app::X>::main"));
     }
 
     #[test]
