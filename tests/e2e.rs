@@ -263,3 +263,163 @@ fn run_with_an_unrequested_env_is_bad_input() {
         out.render()
     );
 }
+
+#[test]
+fn a_typo_in_a_manifest_is_bad_input_naming_package_file_and_key() {
+    let ws = support::copy_fixture("unzip-app");
+    support::edit(
+        &ws.path().join("extractor/Cargo.toml"),
+        "dirs = {",
+        "dris = {",
+    );
+    let out = support::cargo_nano_in(ws.path(), "unzip-app-typo", &["build"]);
+    assert_eq!(out.status, 2, "{}", out.render());
+    let manifest = ws.path().join("extractor/Cargo.toml").display().to_string();
+    for needle in [
+        "`extractor`",
+        manifest.as_str(),
+        "`dris`",
+        "package.metadata.nano.requests",
+        "`dirs`",
+    ] {
+        assert!(
+            out.stderr.contains(needle),
+            "missing `{needle}`:\n{}",
+            out.render()
+        );
+    }
+}
+
+#[test]
+fn a_grant_wider_than_the_granter_is_a_policy_violation() {
+    let ws = support::copy_fixture("unzip-app");
+    let app = ws.path().join("app/Cargo.toml");
+    support::edit(&app, "random = true\n\n", "random = true\n\n# widened\n");
+    support::edit(
+        &app,
+        "dirs = { out = { from = \"data\", path = \"extracted\" } }",
+        "dirs = { out = { from = \"data\", path = \"extracted\" } }\nenv = [\"HOME\"]",
+    );
+    let out = support::cargo_nano_in(ws.path(), "unzip-app-wide", &["build"]);
+    assert_eq!(out.status, 1, "{}", out.render());
+    assert!(
+        out.stderr
+            .contains("grants environment variable `HOME` to `extractor` but does not hold it"),
+        "{}",
+        out.render()
+    );
+}
+
+#[test]
+fn a_dependency_cycle_is_bad_input() {
+    let ws = support::copy_fixture("unzip-app");
+    support::edit(
+        &ws.path().join("inflate/Cargo.toml"),
+        "[dependencies]\n",
+        "[dependencies]\nextractor = { path = \"../extractor\" }\n",
+    );
+    let out = support::cargo_nano_in(ws.path(), "unzip-app-cycle", &["build"]);
+    assert_eq!(out.status, 2, "{}", out.render());
+    assert!(out.stderr.contains("cycl"), "{}", out.render());
+}
+
+#[test]
+fn a_package_that_does_not_build_is_bad_input_naming_it() {
+    let ws = support::copy_fixture("unzip-app");
+    let lib = ws.path().join("inflate/src/lib.rs");
+    let text = std::fs::read_to_string(&lib).unwrap();
+    std::fs::write(
+        &lib,
+        format!("{text}\ncompile_error!(\"broken on purpose\");\n"),
+    )
+    .unwrap();
+    let out = support::cargo_nano_in(ws.path(), "unzip-app-broken", &["build"]);
+    assert_eq!(out.status, 2, "{}", out.render());
+    assert!(
+        out.stderr
+            .contains("package `inflate` does not build for `wasm32-wasip2`"),
+        "{}",
+        out.render()
+    );
+    assert!(out.stderr.contains("broken on purpose"), "{}", out.render());
+}
+
+#[test]
+fn a_corrupt_cache_entry_is_recompiled_not_trusted() {
+    let built = cargo_nano("unzip-app", &["build"]);
+    assert_eq!(built.status, 0, "{}", built.render());
+    let nano = support::repo().join("target/fixtures/unzip-app/nano");
+    let copy = tempfile::tempdir().unwrap();
+    for name in ["plan.json", "app.wasm"] {
+        std::fs::copy(nano.join(name), copy.path().join(name)).unwrap();
+    }
+    let plan = copy.path().join("plan.json").display().to_string();
+    let data = tempfile::tempdir().unwrap();
+    let input = fixture("unzip-app").join("input");
+    let run = |expect_warning: bool| {
+        let dirs = [
+            format!("input={}", input.display()),
+            format!("data={}", data.path().display()),
+        ];
+        let out = cargo_nano(
+            "unzip-app",
+            &[
+                "run",
+                "--quiet",
+                "--no-build",
+                "--plan",
+                &plan,
+                "--dir",
+                &dirs[0],
+                "--dir",
+                &dirs[1],
+                "--",
+                "input/sample.zip",
+            ],
+        );
+        assert_eq!(out.status, 0, "{}", out.render());
+        assert_eq!(
+            out.stderr.contains("warning: recompiled"),
+            expect_warning,
+            "{}",
+            out.render()
+        );
+    };
+    run(false);
+    let cache = copy.path().join("cache");
+    let entry = std::fs::read_dir(&cache)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| p.extension().is_some_and(|e| e == "cwasm"))
+        .unwrap();
+    let mut bytes = std::fs::read(&entry).unwrap();
+    let middle = bytes.len() / 2;
+    bytes[middle] ^= 0xff;
+    std::fs::write(&entry, bytes).unwrap();
+    run(true);
+    run(false);
+}
+
+#[test]
+fn a_trap_names_the_package_it_happened_in() {
+    let ok = cargo_nano("trap", &["run", "--quiet", "--", "7", "2"]);
+    assert_eq!(
+        (ok.status, ok.stdout.as_str()),
+        (0, "7 / 2 = 3\n"),
+        "{}",
+        ok.render()
+    );
+    let out = cargo_nano("trap", &["run", "--quiet", "--", "7", "0"]);
+    assert_eq!(out.status, 101, "{}", out.render());
+    assert!(
+        out.stderr.contains("package `divider` trapped"),
+        "{}",
+        out.render()
+    );
+    // The panic message stays inside the nanoprocess: `divider` holds no stderr.
+    assert!(
+        !out.stderr.contains("division of 7 by zero"),
+        "{}",
+        out.render()
+    );
+}

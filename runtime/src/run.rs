@@ -87,23 +87,18 @@ impl App {
         Ok(result)
     }
 
-    /// Names the package a trap happened in, from the innermost frame whose function belongs to
-    /// one of the plan's packages.
+    /// Names the package a trap happened in: the innermost frame whose core module belongs to one
+    /// of the plan's packages (rustc names a package's module `<crate>.wasm`, a binary's
+    /// `<crate>-<hash>.wasm`).
     fn trap(&self, e: wasmtime::Error) -> RunError {
-        let crates: Vec<(String, &str)> = self
-            .plan
-            .instances
-            .iter()
-            .map(|i| (i.package.replace('-', "_"), i.package.as_str()))
-            .collect();
         let package = e.downcast_ref::<WasmBacktrace>().and_then(|bt| {
-            bt.frames().iter().find_map(|f| {
-                let name = f.func_name()?;
-                let name = name.trim_start_matches('<');
-                crates
+            bt.frames().iter().find_map(|frame| {
+                let module = crate_of_module(frame.module().name()?);
+                self.plan
+                    .instances
                     .iter()
-                    .find(|(krate, _)| name.starts_with(&format!("{krate}::")))
-                    .map(|(_, pkg)| pkg.to_string())
+                    .find(|i| i.package.replace('-', "_") == module)
+                    .map(|i| i.package.clone())
             })
         });
         RunError::Trap {
@@ -111,6 +106,18 @@ impl App {
             message: format!("{e:#}"),
         }
     }
+}
+
+/// `divider.wasm` → `divider`; `app-7ed1e0df7b10b3cb.wasm` → `app`; `my-crate.wasm` → `my_crate`.
+fn crate_of_module(name: &str) -> String {
+    let stem = name.strip_suffix(".wasm").unwrap_or(name);
+    let stem = match stem.rsplit_once('-') {
+        Some((head, hash)) if hash.len() == 16 && hash.chars().all(|c| c.is_ascii_hexdigit()) => {
+            head
+        }
+        _ => stem,
+    };
+    stem.replace('-', "_")
 }
 
 fn read_plan(path: &Path) -> Result<Plan, RunError> {
@@ -149,4 +156,20 @@ fn run_export(component: &Component, engine: &NanoEngine) -> Result<String, RunE
 /// The plan file name inside `target/nano/`.
 pub fn plan_path(nano_dir: &Path) -> PathBuf {
     nano_dir.join("plan.json")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::crate_of_module;
+
+    #[test]
+    fn module_names_map_to_crates() {
+        assert_eq!(crate_of_module("divider.wasm"), "divider");
+        assert_eq!(crate_of_module("app-7ed1e0df7b10b3cb.wasm"), "app");
+        assert_eq!(crate_of_module("my-crate.wasm"), "my_crate");
+        assert_eq!(
+            crate_of_module("my-crate-7ed1e0df7b10b3cb.wasm"),
+            "my_crate"
+        );
+    }
 }
