@@ -381,3 +381,7 @@ pub fn namespace_for(instance_id: &str) -> String {
     }
     words.join("-")
 }
+
+#[cfg(test)]
+#[path = "graph_tests.rs"]
+mod tests;

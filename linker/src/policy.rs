@@ -352,3 +352,7 @@ fn request_help(cap: &Capability) -> String {
         "if the package needs it, add `{line}` to `[package.metadata.nano.requests]`; otherwise remove the code that reaches it"
     )
 }
+
+#[cfg(test)]
+#[path = "policy_tests.rs"]
+mod tests;

@@ -1,0 +1,186 @@
+//! Unit tests of the nano tree: root selection, children, instances, namespaces, errors.
+
+use std::collections::BTreeSet;
+use std::path::PathBuf;
+
+use manifest_schema::{FORMAT_VERSION, NanoManifest};
+
+use super::*;
+
+fn manifest() -> NanoManifest {
+    NanoManifest {
+        format: FORMAT_VERSION,
+        requests: Default::default(),
+        grants: Default::default(),
+    }
+}
+
+/// A package `name` depending on `deps`; nano when `nano`, a binary when `bin`.
+fn pkg(name: &str, deps: &[&str], nano: bool, bin: bool) -> PackageInfo {
+    PackageInfo {
+        id: format!("id-{name}"),
+        name: name.to_string(),
+        version: semver::Version::new(1, 0, 0),
+        source: None,
+        manifest_path: PathBuf::from(format!("{name}/Cargo.toml")),
+        manifest: nano.then(manifest),
+        bin: bin.then(|| name.to_string()),
+        has_lib: !bin,
+        features: [EXPORT_FEATURE, IMPORT_FEATURE]
+            .iter()
+            .map(|f| f.to_string())
+            .collect::<BTreeSet<_>>(),
+        deps: deps.iter().map(|d| format!("id-{d}")).collect(),
+    }
+}
+
+fn members(names: &[&str]) -> Vec<String> {
+    names.iter().map(|n| format!("id-{n}")).collect()
+}
+
+fn ids(graph: &NanoGraph) -> Vec<&str> {
+    graph.instances.iter().map(|i| i.id.as_str()).collect()
+}
+
+#[test]
+fn the_tree_comes_from_cargo_and_skips_ordinary_crates() {
+    let packages = [
+        pkg("app", &["extractor", "log"], true, true),
+        pkg("extractor", &["inflate", "zip"], true, false),
+        pkg("inflate", &["miniz"], true, false),
+        pkg("zip", &["miniz"], false, false),
+        pkg("miniz", &[], false, false),
+        pkg("log", &[], false, false),
+    ];
+    let graph = build_graph(&packages, &members(&["app"]), None).unwrap();
+    assert_eq!(
+        ids(&graph),
+        ["app", "app/extractor", "app/extractor/inflate"]
+    );
+    assert_eq!(
+        graph.packages[graph.root].kind,
+        PackageKind::Command("app".into())
+    );
+    // Build order: children before parents.
+    let order: Vec<&str> = graph
+        .packages
+        .iter()
+        .map(|p| p.info.name.as_str())
+        .collect();
+    assert_eq!(order, ["inflate", "extractor", "app"]);
+    assert_eq!(graph.instances[2].namespace, "nano-app-extractor-inflate");
+}
+
+#[test]
+fn a_project_without_manifests_is_one_nanoprocess() {
+    let packages = [
+        pkg("app", &["serde"], false, true),
+        pkg("serde", &[], false, false),
+    ];
+    let graph = build_graph(&packages, &members(&["app"]), None).unwrap();
+    assert_eq!(ids(&graph), ["app"]);
+    assert!(graph.packages[0].manifest.requests.is_empty());
+}
+
+#[test]
+fn a_package_used_twice_runs_as_two_instances() {
+    let packages = [
+        pkg("app", &["a", "b"], true, true),
+        pkg("a", &["shared"], true, false),
+        pkg("b", &["shared"], true, false),
+        pkg("shared", &[], true, false),
+    ];
+    let graph = build_graph(&packages, &members(&["app"]), None).unwrap();
+    assert_eq!(
+        ids(&graph),
+        ["app", "app/a", "app/a/shared", "app/b", "app/b/shared"]
+    );
+    assert_eq!(graph.packages.len(), 4, "one component per package");
+    let namespaces: BTreeSet<&str> = graph
+        .instances
+        .iter()
+        .map(|i| i.namespace.as_str())
+        .collect();
+    assert_eq!(namespaces.len(), 5, "one namespace per instance");
+}
+
+#[test]
+fn namespaces_never_collide() {
+    let packages = [
+        pkg("app", &["a-b", "a"], true, true),
+        pkg("a", &["b"], true, false),
+        pkg("a-b", &[], true, false),
+        pkg("b", &[], true, false),
+    ];
+    let graph = build_graph(&packages, &members(&["app"]), None).unwrap();
+    let namespaces: Vec<&str> = graph
+        .instances
+        .iter()
+        .map(|i| i.namespace.as_str())
+        .collect();
+    let unique: BTreeSet<&&str> = namespaces.iter().collect();
+    assert_eq!(unique.len(), namespaces.len(), "{namespaces:?}");
+    assert_eq!(namespace_for("app/2d_lib"), "nano-app-n2d-lib");
+}
+
+#[test]
+fn a_nano_package_behind_an_ordinary_crate_is_refused() {
+    let packages = [
+        pkg("app", &["wrapper"], true, true),
+        pkg("wrapper", &["hidden"], false, false),
+        pkg("hidden", &[], true, false),
+    ];
+    let err = build_graph(&packages, &members(&["app"]), None).unwrap_err();
+    let text = err.to_string();
+    assert!(
+        text.contains("`hidden`") && text.contains("`wrapper`") && text.contains("`app`"),
+        "{text}"
+    );
+}
+
+#[test]
+fn a_cycle_is_refused_with_its_path() {
+    let packages = [
+        pkg("app", &["a"], true, true),
+        pkg("a", &["b"], true, false),
+        pkg("b", &["a"], true, false),
+    ];
+    let err = build_graph(&packages, &members(&["app"]), None).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "nano packages form a dependency cycle: `a` -> `b` -> `a`"
+    );
+}
+
+#[test]
+fn root_selection_needs_one_binary_or_a_name() {
+    let packages = [pkg("one", &[], true, true), pkg("two", &[], true, true)];
+    let all = members(&["one", "two"]);
+    let err = build_graph(&packages, &all, None).unwrap_err().to_string();
+    assert!(
+        err.contains("`one`, `two`") && err.contains("-p NAME"),
+        "{err}"
+    );
+    let graph = build_graph(&packages, &all, Some("two")).unwrap();
+    assert_eq!(ids(&graph), ["two"]);
+    let err = build_graph(&packages, &all, Some("three"))
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("`three` is not a member"), "{err}");
+    let lib = [pkg("lib", &[], true, false)];
+    assert!(build_graph(&lib, &members(&["lib"]), Some("lib")).is_err());
+}
+
+#[test]
+fn a_child_without_the_nano_features_is_refused() {
+    let mut child = pkg("child", &[], true, false);
+    child.features.remove(IMPORT_FEATURE);
+    let packages = [pkg("app", &["child"], true, true), child];
+    let err = build_graph(&packages, &members(&["app"]), None)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("`nano-import`") && err.contains("child/Cargo.toml"),
+        "{err}"
+    );
+}
