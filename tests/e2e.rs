@@ -423,3 +423,26 @@ fn a_trap_names_the_package_it_happened_in() {
         out.render()
     );
 }
+
+#[test]
+fn an_import_no_child_exports_is_bad_input_naming_the_package() {
+    let ws = support::copy_fixture("trap");
+    support::edit(
+        &ws.path().join("app/Cargo.toml"),
+        "[dependencies]\n",
+        "[dependencies]\nwit-bindgen = \"0.63\"\n",
+    );
+    let main = ws.path().join("app/src/main.rs");
+    support::edit(
+        &main,
+        "fn main() {\n",
+        "mod ghost {\n    wit_bindgen::generate!({\n        inline: \"package nano:ghost; interface api { hello: func(); } world w { import api; }\",\n        world: \"w\",\n    });\n}\n\nfn main() {\n    if std::env::args().count() > 9 {\n        ghost::nano::ghost::api::hello();\n    }\n",
+    );
+    let out = support::cargo_nano_in(ws.path(), "trap-ghost", &["build"]);
+    assert_eq!(out.status, 2, "{}", out.render());
+    assert!(
+        out.stderr.contains("package `app` imports `nano:ghost/api` but none of its nano dependencies exports it (children: `divider`)"),
+        "{}",
+        out.render()
+    );
+}

@@ -7,8 +7,6 @@
 //! and the child would get its parent's files. So every scoped import is a *clone* of the interface
 //! type with its own id, and [`crate::verify`] re-parses the output to prove the wiring.
 
-use std::collections::BTreeMap;
-
 use manifest_schema::wasi::{self, InterfaceClass};
 use wac_graph::types::{Interface, ItemKind, Package};
 use wac_graph::{CompositionGraph, EncodeOptions, NodeId, PackageId};
@@ -25,7 +23,7 @@ pub enum ComposeError {
         package: String,
         /// What wac said.
         #[source]
-        source: anyhow_source::Error,
+        source: BoxError,
     },
     /// A package imports an interface no nano child exports.
     #[error(
@@ -69,11 +67,8 @@ pub enum ComposeError {
     },
 }
 
-/// Re-export of the error type wac uses, so callers need not depend on anyhow.
-pub mod anyhow_source {
-    /// An error from wac.
-    pub type Error = Box<dyn std::error::Error + Send + Sync + 'static>;
-}
+/// wac reports loading errors as `anyhow` errors; they are kept as boxed sources.
+pub type BoxError = Box<dyn std::error::Error + Send + Sync + 'static>;
 
 /// The composed component and what each instance imports.
 #[derive(Debug, Clone)]
@@ -108,9 +103,8 @@ pub fn compose(graph: &NanoGraph, components: &[Vec<u8>]) -> Result<Composition,
         .map(|inst| wac.instantiate(package_ids[inst.package]))
         .collect();
     let mut system_imports = Vec::new();
-    for (i, inst) in graph.instances.iter().enumerate() {
+    for i in 0..graph.instances.len() {
         system_imports.push(wire_instance(&mut wac, graph, &package_ids, &nodes, i)?);
-        let _ = inst;
     }
     export_root(&mut wac, graph, &package_ids, nodes[0])?;
     let bytes = wac
@@ -122,7 +116,7 @@ pub fn compose(graph: &NanoGraph, components: &[Vec<u8>]) -> Result<Composition,
     })
 }
 
-fn load_error(package: &str, source: anyhow_source::Error) -> ComposeError {
+fn load_error(package: &str, source: BoxError) -> ComposeError {
     ComposeError::Load {
         package: package.to_string(),
         source,
@@ -261,14 +255,4 @@ pub fn kebab(name: &str) -> String {
         .strip_prefix("nano-")
         .unwrap_or(name)
         .to_string()
-}
-
-/// Index of instances by namespace, for messages and checks.
-pub fn namespaces(graph: &NanoGraph) -> BTreeMap<&str, usize> {
-    graph
-        .instances
-        .iter()
-        .enumerate()
-        .map(|(i, inst)| (inst.namespace.as_str(), i))
-        .collect()
 }
