@@ -31,6 +31,8 @@ enum Command {
     /// Build if needed, then run the application on the bundled runtime.
     #[command(after_help = EXIT_STATUS)]
     Run(commands::run::RunCommand),
+    /// Create a new nano package (`--lib`): manifest, `#[nano::boundary]` module and a test.
+    New(commands::new::NewCommand),
 }
 
 fn main() -> ExitCode {
@@ -49,6 +51,7 @@ fn main() -> ExitCode {
     let code = match cli.command {
         Command::Build(cmd) => cmd.exec(),
         Command::Run(cmd) => cmd.exec(),
+        Command::New(cmd) => cmd.exec(),
     };
     ExitCode::from(code)
 }

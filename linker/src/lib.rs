@@ -7,6 +7,7 @@
 #![deny(missing_docs)]
 
 pub mod cargo_build;
+pub mod compat;
 pub mod compose;
 pub mod graph;
 pub mod inspect;

@@ -92,6 +92,9 @@ pub enum BuildError {
     /// Something wants more than it was given.
     #[error(transparent)]
     Policy(#[from] PolicyError),
+    /// A child does not export what its parent was compiled against.
+    #[error(transparent)]
+    Compat(#[from] crate::compat::CompatError),
     /// Composition failed.
     #[error(transparent)]
     Compose(#[from] ComposeError),
@@ -172,6 +175,7 @@ pub fn build(
         return Err(PolicyError { violations }.into());
     }
     progress(Event::Linking);
+    crate::compat::ensure(&graph, &components)?;
     let composition = compose::compose(&graph, &components)?;
     let verified = verify::verify(&composition.bytes, &expected(&graph, &components, &reports))?;
     let nano_dir = ws.target_dir.join("nano");
