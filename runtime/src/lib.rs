@@ -19,6 +19,7 @@
 use std::path::{Path, PathBuf};
 
 mod announce;
+pub mod bench_support;
 mod context;
 mod dirs;
 mod engine;

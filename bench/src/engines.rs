@@ -1,0 +1,110 @@
+//! wasmtime engines configured like cargo-nano's `NanoEngine`, plus the variants measured here,
+//! and loading a linked application through the compiled-code cache path.
+
+use std::path::Path;
+use std::time::Instant;
+
+use runtime::RunOptions;
+use runtime::bench_support::{self, NanoState};
+use wasmtime::component::{Component, Instance, InstancePre};
+use wasmtime::{Config, Engine, Inlining, InstanceAllocationStrategy, PoolingAllocationConfig};
+use wasmtime::{Store, Strategy};
+
+/// An engine variant.
+#[derive(Clone, Copy, Debug)]
+pub struct Variant {
+    /// Pooling instance allocator instead of mmap per instance.
+    pub pooling: bool,
+    /// wasmtime's cross-module inliner (`Inlining::InterModule`).
+    pub inlining: bool,
+}
+
+impl Variant {
+    /// `NanoEngine`'s configuration.
+    pub const DEFAULT: Variant = Variant {
+        pooling: false,
+        inlining: false,
+    };
+}
+
+/// A `Config` equal to `NanoEngine::new`'s, changed only as `variant` says.
+pub fn engine(variant: Variant) -> Engine {
+    let mut config = Config::new();
+    config.strategy(Strategy::Cranelift);
+    config.wasm_component_model(true);
+    if variant.inlining {
+        // Inter-module only: Rust's own code is already inlined by LLVM within a module; what
+        // remains is the call through the component boundary (caller → adapter → callee).
+        config.compiler_inlining(Inlining::InterModule);
+    }
+    if variant.pooling {
+        let mut pool = PoolingAllocationConfig::default();
+        pool.total_component_instances(200)
+            .total_core_instances(2000)
+            .total_memories(2000)
+            .total_tables(2000)
+            .max_core_instances_per_component(1000)
+            .max_memories_per_component(500)
+            .max_tables_per_component(500)
+            .max_memory_size(64 << 20);
+        config.allocation_strategy(InstanceAllocationStrategy::Pooling(pool));
+        // Pooled linear memories are smaller than the default 4 GiB reservation.
+        config.memory_reservation(64 << 20);
+    }
+    Engine::new(&config).expect("wasmtime rejected the benchmark configuration")
+}
+
+/// A linked application ready to start: its plan and pre-instantiated linker.
+pub struct Prepared {
+    /// The plan.
+    pub plan: manifest_schema::plan::Plan,
+    /// The component, checked and pre-instantiated.
+    pub pre: InstancePre<NanoState>,
+    /// Size of the compiled (`.cwasm`) form.
+    pub cwasm_bytes: usize,
+    /// Time to compile with Cranelift.
+    pub compile_ns: f64,
+    /// Time to load the `.cwasm`.
+    pub deserialize_ns: f64,
+}
+
+/// Compiles the app at `plan_path` for `engine`, serializes it as the cache would, loads it back
+/// from those bytes, and pre-instantiates it with cargo-nano's own linker.
+pub fn prepare(engine: &Engine, plan_path: &Path) -> Prepared {
+    let files = bench_support::read_app(plan_path).expect("cannot read the linked app");
+    let t = Instant::now();
+    let compiled = Component::new(engine, &files.wasm).expect("Cranelift failed");
+    let compile_ns = t.elapsed().as_nanos() as f64;
+    let cwasm = compiled.serialize().expect("cannot serialize");
+    let t = Instant::now();
+    // SAFETY: these bytes were produced by `serialize` on this engine just above.
+    let component =
+        unsafe { Component::deserialize(engine, &cwasm) }.expect("cannot load the .cwasm");
+    let deserialize_ns = t.elapsed().as_nanos() as f64;
+    let linker =
+        bench_support::linker(engine, &component, &files.plan).expect("cannot link the app");
+    let pre = linker
+        .instantiate_pre(&component)
+        .expect("cannot pre-instantiate");
+    Prepared {
+        plan: files.plan,
+        pre,
+        cwasm_bytes: cwasm.len(),
+        compile_ns,
+        deserialize_ns,
+    }
+}
+
+impl Prepared {
+    /// A new store with one WASI context per package, as `App::run` builds it.
+    pub fn store(&self) -> Store<NanoState> {
+        let state = bench_support::state(&self.plan, &RunOptions::default())
+            .expect("cannot build the WASI contexts");
+        Store::new(self.pre.engine(), state)
+    }
+
+    /// A started instance of the app in `store`.
+    pub fn instantiate(&self, store: &mut Store<NanoState>) -> Instance {
+        self.pre.instantiate(store).expect("instantiation failed")
+    }
+}

@@ -1,0 +1,116 @@
+//! cargo-nano's benchmark suite. Every measurement is printed next to its baseline, measured in
+//! the same process and run, with their ratio: absolute times on a shared machine are noise.
+//!
+//! ```text
+//! cargo run --release -p nano-bench -- [--quick] [--only calls|start|memory|build|inspect]
+//!                                      [--markdown docs/performance.md]
+//! ```
+//!
+//! `--quick` is the CI smoke mode: few iterations, small sizes, no assertions on timings.
+//! `--markdown FILE` replaces the results section of `FILE` (between the `results` markers).
+
+mod buildtime;
+mod calls;
+mod engines;
+mod generate;
+mod guests;
+mod inspect;
+mod memory;
+mod report;
+mod start;
+mod timing;
+
+use std::path::PathBuf;
+
+use report::Row;
+
+/// What to run, from the command line.
+pub struct Options {
+    /// Few iterations and small sizes.
+    pub quick: bool,
+    /// Only this group.
+    pub only: Option<String>,
+    /// Where to write the markdown results.
+    pub markdown: Option<PathBuf>,
+}
+
+const GROUPS: [&str; 5] = ["calls", "start", "memory", "build", "inspect"];
+
+fn main() {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    // The other end of the pipe baseline runs as a child process of this very binary.
+    if args.first().map(String::as_str) == Some(calls::PIPE_CHILD_ARG) {
+        calls::pipe_child();
+        return;
+    }
+    let options = parse(&args);
+    let mut rows: Vec<Row> = Vec::new();
+    for group in GROUPS {
+        if options.only.as_deref().is_some_and(|o| o != group) {
+            continue;
+        }
+        eprintln!("== {group}");
+        let started = std::time::Instant::now();
+        let new = match group {
+            "calls" => calls::run(&options),
+            "start" => start::run(&options),
+            "memory" => memory::run(&options),
+            "build" => buildtime::run(&options),
+            _ => inspect::run(&options),
+        };
+        eprintln!("   ({group}: {:.1} s)", started.elapsed().as_secs_f64());
+        report::print(&new);
+        rows.extend(new);
+    }
+    if let Some(path) = &options.markdown {
+        report::write_markdown(path, &rows, &options).expect("cannot write the markdown results");
+        eprintln!("wrote {}", path.display());
+    }
+}
+
+fn parse(args: &[String]) -> Options {
+    let mut options = Options {
+        quick: false,
+        only: None,
+        markdown: None,
+    };
+    let mut it = args.iter();
+    while let Some(arg) = it.next() {
+        match arg.as_str() {
+            "--quick" => options.quick = true,
+            "--only" => {
+                let group = it.next().cloned().unwrap_or_default();
+                if !GROUPS.contains(&group.as_str()) {
+                    usage(&format!("--only takes one of {}", GROUPS.join("|")));
+                }
+                options.only = Some(group);
+            }
+            "--markdown" => match it.next() {
+                Some(path) => options.markdown = Some(PathBuf::from(path)),
+                None => usage("--markdown takes a file"),
+            },
+            "-h" | "--help" => usage(""),
+            other => usage(&format!("unknown argument `{other}`")),
+        }
+    }
+    options
+}
+
+fn usage(problem: &str) -> ! {
+    if !problem.is_empty() {
+        eprintln!("error: {problem}");
+    }
+    eprintln!(
+        "usage: nano-bench [--quick] [--only {}] [--markdown FILE]",
+        GROUPS.join("|")
+    );
+    std::process::exit(2);
+}
+
+/// The repository root (this package's parent directory).
+pub fn repo_root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("bench/ has a parent")
+        .to_path_buf()
+}
