@@ -34,12 +34,17 @@
 //! hint, see [`ManifestErrors`]. The user reference of the format is
 //! `docs/manifest.md`; its JSON Schema is [`manifest_json_schema`] (committed
 //! as `manifest-schema/schema/nano-manifest.schema.json`).
+//!
+//! The types of `Nano.lock`, the reviewed record of what every nano package
+//! requests, receives and reaches, are in [`lockfile`]; its JSON Schema is
+//! [`lock_json_schema`] (committed as `manifest-schema/schema/nano-lock.schema.json`).
 
 #![deny(missing_docs)]
 
 mod checks;
 mod endpoint;
 mod error;
+pub mod lockfile;
 pub mod plan;
 mod toml_input;
 mod types;
@@ -99,6 +104,12 @@ pub fn parse_cargo_toml(
 /// more (paths, DNS names, duplicates) and explains each problem.
 pub fn manifest_json_schema() -> serde_json::Value {
     schemars::schema_for!(NanoManifest).to_value()
+}
+
+/// JSON Schema (draft 2020-12) of `Nano.lock` (read as TOML), generated from
+/// [`lockfile::NanoLock`] with schemars.
+pub fn lock_json_schema() -> serde_json::Value {
+    schemars::schema_for!(lockfile::NanoLock).to_value()
 }
 
 #[cfg(test)]
