@@ -4,13 +4,19 @@
 //! the nano tree ([`graph`]), checks grants ([`policy`]), compiles each nano package to its own
 //! component ([`cargo_build`]), derives what each reaches ([`inspect`]), composes them
 //! ([`compose`]) and proves the composition's wiring ([`verify`]).
+//!
+//! [`lock`] records what every package requests, receives and reaches in `Nano.lock` (with
+//! [`attribution`] naming the crate behind each syscall), and [`diff`] compares two locks.
 #![deny(missing_docs)]
 
+pub mod attribution;
 pub mod cargo_build;
 pub mod compat;
 pub mod compose;
+pub mod diff;
 pub mod graph;
 pub mod inspect;
+pub mod lock;
 pub mod pipeline;
 pub mod policy;
 pub mod verify;

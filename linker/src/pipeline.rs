@@ -1,6 +1,7 @@
 //! `cargo nano build` as one library call: read the workspace, check grants, build and inspect
 //! every nano package, check what each reaches, compose, verify, and write `target/nano/`.
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use manifest_schema::plan::{PLAN_FORMAT, Plan, PlanInstance};
@@ -49,8 +50,19 @@ pub struct PackageReport {
     pub name: String,
     /// Its version.
     pub version: String,
+    /// Where it comes from, as Cargo says (`None` for a local path package).
+    pub source: Option<String>,
+    /// Its `Cargo.toml`.
+    pub manifest_path: PathBuf,
+    /// What its manifest requests.
+    pub requests: manifest_schema::Capabilities,
     /// Its component.
     pub component: PathBuf,
+    /// SHA-256 of its component, lowercase hex.
+    pub component_sha256: String,
+    /// The crates linked into its component: Rust crate name (`serde_json`) → Cargo package
+    /// name (`serde_json`), for attributing call paths ([`crate::attribution`]).
+    pub crates: BTreeMap<String, String>,
     /// What inspection found.
     pub inspection: Inspection,
 }
@@ -58,6 +70,8 @@ pub struct PackageReport {
 /// The result of a successful build.
 #[derive(Debug, Clone)]
 pub struct BuildReport {
+    /// The workspace root, where `Nano.lock` lives.
+    pub workspace_root: PathBuf,
     /// `target/nano/`.
     pub nano_dir: PathBuf,
     /// The plan file.
@@ -166,7 +180,12 @@ pub fn build(
         reports.push(PackageReport {
             name: pkg.info.name.clone(),
             version: pkg.info.version.to_string(),
+            source: pkg.info.source.clone(),
+            manifest_path: pkg.info.manifest_path.clone(),
+            requests: pkg.manifest.requests.clone(),
             component: path,
+            component_sha256: hex::encode(Sha256::digest(&bytes)),
+            crates: crate::attribution::linked_crates(&ws.packages, &pkg.info.id),
             inspection,
         });
         components.push(bytes);
@@ -181,6 +200,7 @@ pub fn build(
     let nano_dir = ws.target_dir.join("nano");
     let plan = write_outputs(&graph, &holdings, &composition, &verified, &nano_dir)?;
     Ok(BuildReport {
+        workspace_root: ws.root.clone(),
         plan_path: nano_dir.join("plan.json"),
         nano_dir,
         plan,

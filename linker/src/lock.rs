@@ -1,0 +1,332 @@
+//! `Nano.lock`: building it from a build, reading it (from the workspace or from a git
+//! revision) and writing it, with errors that say how to recover.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use manifest_schema::lockfile::{
+    LOCK_FILE, LOCK_HEADER, LOCK_VERSION, LockedDir, LockedHoldings, LockedPackage, LockedSyscall,
+    NanoLock,
+};
+use manifest_schema::plan::Holdings;
+
+use crate::attribution;
+use crate::diff;
+use crate::inspect::capability_of;
+use crate::pipeline::BuildReport;
+
+/// The second line of every `Nano.lock`.
+const LOCK_HELP: &str =
+    "# `cargo nano lock` regenerates it; `cargo nano lock --update` accepts new permissions.";
+
+const REGENERATE: &str =
+    "regenerate it with `cargo nano lock --update` and review the result with `git diff`";
+
+/// Why a lock could not be read or written.
+#[derive(Debug, thiserror::Error)]
+pub enum LockError {
+    /// There is no lock.
+    #[error(
+        "`{0}` does not exist (help: run `cargo nano lock` to create it from the current tree, review it and commit it)"
+    )]
+    Missing(String),
+    /// The lock could not be read.
+    #[error("failed to read `{path}`")]
+    Read {
+        /// The file.
+        path: PathBuf,
+        /// The cause.
+        #[source]
+        source: std::io::Error,
+    },
+    /// The lock holds unresolved merge conflict markers.
+    #[error(
+        "`{origin}` contains a merge conflict marker at line {line} (help: take either side of the conflict, then {REGENERATE})"
+    )]
+    Conflict {
+        /// Where the lock comes from.
+        origin: String,
+        /// The 1-based line of the first marker.
+        line: usize,
+    },
+    /// The lock is not a valid lock.
+    #[error("`{origin}` is not a valid Nano.lock: {detail} (help: {REGENERATE})")]
+    Corrupt {
+        /// Where the lock comes from.
+        origin: String,
+        /// What is wrong.
+        detail: String,
+    },
+    /// The lock was written by a newer cargo-nano.
+    #[error(
+        "`{origin}` has format version {found}, but this cargo-nano reads version {LOCK_VERSION} only (help: upgrade cargo-nano)"
+    )]
+    TooNew {
+        /// Where the lock comes from.
+        origin: String,
+        /// Its version.
+        found: i64,
+    },
+    /// The lock could not be written.
+    #[error("failed to write `{path}`")]
+    Write {
+        /// The file.
+        path: PathBuf,
+        /// The cause.
+        #[source]
+        source: std::io::Error,
+    },
+    /// Git could not be run or the workspace is not in a git repository.
+    #[error("cannot read `{LOCK_FILE}` from git in `{dir}`: {detail}")]
+    Git {
+        /// The workspace root.
+        dir: PathBuf,
+        /// What git said.
+        detail: String,
+    },
+    /// The revision does not exist.
+    #[error(
+        "revision `{0}` does not exist in this git repository (help: pass a commit, branch or tag, e.g. `--base origin/main`)"
+    )]
+    NoRevision(String),
+    /// The revision has no lock.
+    #[error(
+        "`{LOCK_FILE}` does not exist at revision `{0}` (help: the lock was added later; compare against a newer revision, or against the working tree's lock without `--base`)"
+    )]
+    NotAtRevision(String),
+}
+
+/// Where the lock of the workspace rooted at `workspace_root` lives.
+pub fn lock_path(workspace_root: &Path) -> PathBuf {
+    workspace_root.join(LOCK_FILE)
+}
+
+/// The lock describing a build: every package with its requests, what each of its instances
+/// received, and its syscalls with the crate that reaches each. Sorted.
+pub fn from_report(report: &BuildReport) -> NanoLock {
+    let mut packages: Vec<LockedPackage> = report
+        .packages
+        .iter()
+        .map(|pkg| {
+            let received = report
+                .plan
+                .instances
+                .iter()
+                .filter(|i| i.package == pkg.name && i.version == pkg.version)
+                .map(|i| (i.id.clone(), holdings(&i.holds)))
+                .collect();
+            let mut syscalls: Vec<LockedSyscall> = pkg
+                .inspection
+                .syscalls
+                .iter()
+                .map(|(syscall, reach)| LockedSyscall {
+                    name: syscall.to_string(),
+                    capability: capability_of(syscall).map(|c| c.to_string()),
+                    krate: attribution::attribute(&reach.path, &pkg.name, &pkg.crates),
+                    path: reach.path.clone(),
+                    indirect: reach.indirect,
+                })
+                .collect();
+            syscalls.sort_by(|a, b| a.name.cmp(&b.name));
+            LockedPackage {
+                name: pkg.name.clone(),
+                version: pkg.version.clone(),
+                source: pkg.source.clone(),
+                checksum: pkg.component_sha256.clone(),
+                requests: pkg.requests.clone(),
+                received,
+                syscalls,
+            }
+        })
+        .collect();
+    sort(&mut packages);
+    NanoLock {
+        version: LOCK_VERSION,
+        packages,
+    }
+}
+
+fn sort(packages: &mut [LockedPackage]) {
+    packages.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+}
+
+fn holdings(h: &Holdings) -> LockedHoldings {
+    LockedHoldings {
+        dirs: h
+            .dirs
+            .iter()
+            .map(|(slot, b)| {
+                let dir = LockedDir {
+                    from: b.from.clone(),
+                    path: b.path.clone(),
+                    access: b.access,
+                };
+                (slot.clone(), dir)
+            })
+            .collect(),
+        env: h.env.clone(),
+        stdio: h.stdio.clone(),
+        clocks: h.clocks.clone(),
+        random: h.random,
+        network: h.network.clone(),
+        args: h.args,
+    }
+}
+
+/// `old` with the entries of the packages named in `names` replaced by those of `current`, and
+/// every other package's change accepted when it did not grow (`cargo nano lock --update -p`).
+pub fn update_packages(old: &NanoLock, current: &NanoLock, names: &[String]) -> NanoLock {
+    let mut packages = Vec::new();
+    for (before, after) in diff::pair(&old.packages, &current.packages) {
+        let selected = [before, after]
+            .iter()
+            .flatten()
+            .any(|p| names.contains(&p.name));
+        let grew = diff::package_diff(before, after).is_some_and(|d| d.grew());
+        let keep = if selected || !grew { after } else { before };
+        packages.extend(keep.cloned());
+    }
+    sort(&mut packages);
+    NanoLock {
+        version: LOCK_VERSION,
+        packages,
+    }
+}
+
+/// The text of a lock: the header, then the lock as TOML.
+pub fn render(lock: &NanoLock) -> String {
+    // Serializing plain data with strings, integers, booleans, arrays and tables cannot fail;
+    // the fallback keeps this total.
+    let body = toml::to_string_pretty(lock).unwrap_or_else(|e| format!("# {e}\n"));
+    format!("{LOCK_HEADER}\n{LOCK_HELP}\n\n{body}")
+}
+
+/// Parses the text of a lock; `origin` names it in errors.
+pub fn parse(text: &str, origin: &str) -> Result<NanoLock, LockError> {
+    const MARKERS: [&str; 4] = ["<<<<<<<", "|||||||", "=======", ">>>>>>>"];
+    if let Some(line) = text
+        .lines()
+        .position(|l| MARKERS.iter().any(|m| l.starts_with(m)))
+    {
+        return Err(LockError::Conflict {
+            origin: origin.to_string(),
+            line: line + 1,
+        });
+    }
+    let corrupt = |detail: String| LockError::Corrupt {
+        origin: origin.to_string(),
+        detail,
+    };
+    let table: toml::Table = toml::from_str(text).map_err(|e| corrupt(toml_error(text, &e)))?;
+    match table.get("version") {
+        None => return Err(corrupt("missing key `version`".into())),
+        Some(toml::Value::Integer(v)) if *v > i64::from(LOCK_VERSION) => {
+            return Err(LockError::TooNew {
+                origin: origin.to_string(),
+                found: *v,
+            });
+        }
+        Some(toml::Value::Integer(v)) if *v == i64::from(LOCK_VERSION) => {}
+        Some(other) => return Err(corrupt(format!("unsupported `version = {other}`"))),
+    }
+    let lock: NanoLock = table
+        .try_into()
+        .map_err(|e: toml::de::Error| corrupt(e.message().trim_end_matches('.').to_string()))?;
+    for pkg in &lock.packages {
+        if semver::Version::parse(&pkg.version).is_err() {
+            return Err(corrupt(format!(
+                "package `{}` has an invalid version `{}`",
+                pkg.name, pkg.version
+            )));
+        }
+    }
+    Ok(lock)
+}
+
+fn toml_error(text: &str, err: &toml::de::Error) -> String {
+    let message = err.message().trim_end_matches('.');
+    match err.span() {
+        Some(span) => {
+            let before = text.get(..span.start).unwrap_or(text);
+            let line = before.matches('\n').count() + 1;
+            format!("invalid TOML at line {line}: {message}")
+        }
+        None => format!("invalid TOML: {message}"),
+    }
+}
+
+/// Reads the lock at `path`; `Ok(None)` when there is none.
+pub fn read(path: &Path) -> Result<Option<NanoLock>, LockError> {
+    match std::fs::read_to_string(path) {
+        Ok(text) => parse(&text, &path.display().to_string()).map(Some),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(source) => Err(LockError::Read {
+            path: path.to_path_buf(),
+            source,
+        }),
+    }
+}
+
+/// Reads the lock at `path`, which must exist.
+pub fn read_required(path: &Path) -> Result<NanoLock, LockError> {
+    read(path)?.ok_or_else(|| LockError::Missing(path.display().to_string()))
+}
+
+/// Writes `lock` to `path` (atomically) unless the file already holds exactly that text.
+/// Returns whether the file was written.
+pub fn write(path: &Path, lock: &NanoLock) -> Result<bool, LockError> {
+    let text = render(lock);
+    if std::fs::read_to_string(path).is_ok_and(|old| old == text) {
+        return Ok(false);
+    }
+    let tmp = path.with_extension(format!("lock.tmp{}", std::process::id()));
+    std::fs::write(&tmp, &text)
+        .and_then(|()| std::fs::rename(&tmp, path))
+        .map_err(|source| LockError::Write {
+            path: path.to_path_buf(),
+            source,
+        })?;
+    Ok(true)
+}
+
+/// Reads the lock of the workspace rooted at `workspace_root` as it was at the git revision
+/// `rev`.
+pub fn read_at_revision(workspace_root: &Path, rev: &str) -> Result<NanoLock, LockError> {
+    let git = |args: &[&str]| {
+        Command::new("git")
+            .arg("-C")
+            .arg(workspace_root)
+            .args(args)
+            .output()
+            .map_err(|e| LockError::Git {
+                dir: workspace_root.to_path_buf(),
+                detail: format!("failed to run `git`: {e}"),
+            })
+    };
+    let top = git(&["rev-parse", "--show-toplevel"])?;
+    if !top.status.success() {
+        return Err(LockError::Git {
+            dir: workspace_root.to_path_buf(),
+            detail: "not a git repository (help: `--base` needs the workspace to be in a git repository)".into(),
+        });
+    }
+    let verify = git(&[
+        "rev-parse",
+        "--verify",
+        "--quiet",
+        &format!("{rev}^{{commit}}"),
+    ])?;
+    if !verify.status.success() {
+        return Err(LockError::NoRevision(rev.to_string()));
+    }
+    let show = git(&["show", &format!("{rev}:./{LOCK_FILE}")])?;
+    if !show.status.success() {
+        return Err(LockError::NotAtRevision(rev.to_string()));
+    }
+    let text = String::from_utf8_lossy(&show.stdout);
+    parse(&text, &format!("{rev}:{LOCK_FILE}"))
+}
+
+#[cfg(test)]
+#[path = "lock_tests.rs"]
+mod tests;
