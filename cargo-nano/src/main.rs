@@ -7,11 +7,13 @@ use clap::{Parser, Subcommand};
 mod commands;
 mod output;
 mod progress;
+mod render;
 
 const EXIT_STATUS: &str = "\
 Exit status:
   0  success (for `run`: the program's own exit code once it has started)
-  1  policy violation: a package reaches, requests or grants more than it may
+  1  policy violation: a package reaches, requests or grants more than it may, or more than
+     Nano.lock records (`build`, `lock`, `check --locked`)
   2  bad input or usage: invalid manifest, missing slot, build failure, corrupt files
   101  `run`: the program trapped (the message names the package)";
 
@@ -33,6 +35,18 @@ enum Command {
     Run(commands::run::RunCommand),
     /// Create a new nano package (`--lib`): manifest, `#[nano::boundary]` module and a test.
     New(commands::new::NewCommand),
+    /// Write `Nano.lock`, or accept reviewed permission changes into it with `--update`.
+    #[command(after_help = EXIT_STATUS)]
+    Lock(commands::lock::LockCommand),
+    /// Show how the current tree's permissions differ from `Nano.lock`.
+    #[command(after_help = EXIT_STATUS)]
+    Diff(commands::diff::DiffCommand),
+    /// Build and check; with `--locked`, fail when permissions grew beyond `Nano.lock` (the CI gate).
+    #[command(after_help = EXIT_STATUS)]
+    Check(commands::check::CheckCommand),
+    /// Show the nano tree with each package's capabilities and grants.
+    #[command(after_help = EXIT_STATUS)]
+    Tree(commands::tree::TreeCommand),
 }
 
 fn main() -> ExitCode {
@@ -52,6 +66,10 @@ fn main() -> ExitCode {
         Command::Build(cmd) => cmd.exec(),
         Command::Run(cmd) => cmd.exec(),
         Command::New(cmd) => cmd.exec(),
+        Command::Lock(cmd) => cmd.exec(),
+        Command::Diff(cmd) => cmd.exec(),
+        Command::Check(cmd) => cmd.exec(),
+        Command::Tree(cmd) => cmd.exec(),
     };
     ExitCode::from(code)
 }

@@ -51,7 +51,7 @@ impl BuildCommand {
                     report.plan.instances.len(),
                     report.nano_dir.join(&report.plan.component).display()
                 );
-                0
+                super::lock::sync_after_build(&report)
             }
             Err(code) => code,
         }

@@ -1,5 +1,9 @@
 //! One file per subcommand: each reads its input, calls one library function, writes output.
 
 pub mod build;
+pub mod check;
+pub mod diff;
+pub mod lock;
 pub mod new;
 pub mod run;
+pub mod tree;

@@ -1,0 +1,83 @@
+//! `cargo nano check`: the CI gate.
+
+use clap::Args;
+use linker::diff::PermissionDiff;
+
+use super::build::ProjectArgs;
+use super::lock::read_base;
+use crate::output::{EXIT_INPUT, EXIT_POLICY};
+use crate::render::{self, Format, Places, sarif};
+
+/// Build and inspect without writing anything but build outputs; with `--locked`, fail when
+/// any package requests, receives or reaches more than `Nano.lock` records.
+#[derive(Args, Debug)]
+pub struct CheckCommand {
+    #[command(flatten)]
+    project: ProjectArgs,
+    /// Require `Nano.lock` and fail (exit 1) when permissions grew beyond it. The lock is never
+    /// written.
+    #[arg(long)]
+    locked: bool,
+    /// Output format of the differences.
+    #[arg(long, value_enum, default_value = "human")]
+    format: Format,
+    /// Show the call path of every new syscall, also of those that need no capability.
+    #[arg(short, long)]
+    verbose: bool,
+}
+
+impl CheckCommand {
+    /// Runs the command.
+    pub fn exec(self) -> u8 {
+        let path = match super::lock::lock_path(&self.project.manifest_path) {
+            Ok(p) => p,
+            Err(code) => return code,
+        };
+        // Without `--locked` a missing lock is fine; a broken one is still bad input.
+        let base = if self.locked {
+            match read_base(&self.project.manifest_path, None) {
+                Ok((lock, _)) => Some(lock),
+                Err(code) => return code,
+            }
+        } else {
+            match linker::lock::read(&path) {
+                Ok(lock) => lock,
+                Err(e) => {
+                    crate::output::print_error(&e);
+                    return EXIT_INPUT;
+                }
+            }
+        };
+        let report = match self.project.build() {
+            Ok(r) => r,
+            Err(code) => return code,
+        };
+        let Some(base) = base else {
+            eprintln!("note: no `Nano.lock` to compare with (help: `cargo nano lock` writes it)");
+            return 0;
+        };
+        let current = linker::lock::from_report(&report);
+        let diff = PermissionDiff::new(&base, &current);
+        let places = Places::new(&report, &path);
+        if std::env::var("GITHUB_ACTIONS").is_ok_and(|v| v == "true") {
+            let annotations = sarif::github_annotations(&diff, "Nano.lock", &places);
+            // Keep machine-readable stdout clean; the runner reads workflow commands on both.
+            match self.format {
+                Format::Json | Format::Sarif => eprint!("{annotations}"),
+                Format::Human | Format::Markdown => print!("{annotations}"),
+            }
+        }
+        print!(
+            "{}",
+            render::render(self.format, &diff, "Nano.lock", &places, self.verbose)
+        );
+        if self.locked && diff.grew() {
+            eprintln!(
+                "error: permissions grew beyond `{}` (help: review them with `cargo nano diff`, then accept them with `cargo nano lock --update`)",
+                path.display()
+            );
+            return EXIT_POLICY;
+        }
+        0
+    }
+}

@@ -1,0 +1,196 @@
+//! `cargo nano lock`, and the lock step of `cargo nano build`.
+
+use std::path::{Path, PathBuf};
+
+use clap::Args;
+use linker::diff::PermissionDiff;
+use linker::lock::{self, LockError};
+use linker::pipeline::BuildReport;
+use manifest_schema::lockfile::NanoLock;
+
+use super::build::ProjectArgs;
+use crate::output::{self, EXIT_INPUT, EXIT_POLICY};
+use crate::render::human;
+
+/// Write `Nano.lock`, or accept reviewed permission changes into it with `--update`.
+#[derive(Args, Debug)]
+pub struct LockCommand {
+    /// Path to the workspace's `Cargo.toml`.
+    #[arg(long, value_name = "PATH", default_value = "Cargo.toml")]
+    manifest_path: PathBuf,
+    /// The top package (an application); by default the only member with a binary.
+    #[arg(long, value_name = "NAME")]
+    app: Option<String>,
+    /// Accept permissions that grew since the lock was written.
+    #[arg(long)]
+    update: bool,
+    /// With `--update`: accept only this package's changes (repeatable), like `cargo update -p`.
+    #[arg(
+        short = 'p',
+        long = "package",
+        value_name = "PACKAGE",
+        requires = "update"
+    )]
+    packages: Vec<String>,
+}
+
+impl LockCommand {
+    /// Runs the command.
+    pub fn exec(self) -> u8 {
+        let project = ProjectArgs {
+            manifest_path: self.manifest_path.clone(),
+            package: self.app.clone(),
+        };
+        let lock_path = match lock_path(&project.manifest_path) {
+            Ok(p) => p,
+            Err(code) => return code,
+        };
+        let old = match lock::read(&lock_path) {
+            Ok(old) => old,
+            // A full update replaces an unreadable lock; anything else needs the old one.
+            Err(e) if self.update && self.packages.is_empty() => {
+                eprintln!("warning: {e}");
+                eprintln!("warning: replacing it with the lock of the current tree");
+                None
+            }
+            Err(e) => {
+                output::print_error(&e);
+                return EXIT_INPUT;
+            }
+        };
+        let report = match project.build() {
+            Ok(r) => r,
+            Err(code) => return code,
+        };
+        let current = lock::from_report(&report);
+        if !self.update {
+            return sync(&lock_path, old.as_ref(), &current);
+        }
+        let new = match &old {
+            Some(old) if !self.packages.is_empty() => {
+                let unknown: Vec<&String> = self
+                    .packages
+                    .iter()
+                    .filter(|n| {
+                        ![old, &current]
+                            .iter()
+                            .any(|l| l.packages.iter().any(|p| &p.name == *n))
+                    })
+                    .collect();
+                if let Some(name) = unknown.first() {
+                    eprintln!(
+                        "error: package `{name}` is neither in the nano tree nor in `{}` (help: `cargo nano tree` lists the nano packages)",
+                        lock_path.display()
+                    );
+                    return EXIT_INPUT;
+                }
+                lock::update_packages(old, &current, &self.packages)
+            }
+            _ => current.clone(),
+        };
+        if let Some(old) = &old {
+            let accepted = PermissionDiff::new(old, &new);
+            if !accepted.is_empty() {
+                eprintln!("accepting into `{}`:\n", lock_path.display());
+                eprint!(
+                    "{}",
+                    human::render(&accepted, "Nano.lock", human::color_stderr(), false)
+                );
+            }
+        }
+        if let Err(code) = write(&lock_path, &new) {
+            return code;
+        }
+        let remaining = PermissionDiff::new(&new, &current);
+        if remaining.grew() {
+            let names: Vec<String> = remaining
+                .packages
+                .iter()
+                .filter(|p| p.grew())
+                .map(|p| format!("`{}`", p.name))
+                .collect();
+            eprintln!(
+                "note: not accepted (not named with `-p`): {}",
+                names.join(", ")
+            );
+        }
+        0
+    }
+}
+
+/// The path of the workspace's `Nano.lock`.
+pub fn lock_path(manifest_path: &Path) -> Result<PathBuf, u8> {
+    linker::workspace::Workspace::load(manifest_path)
+        .map(|ws| lock::lock_path(&ws.root))
+        .map_err(|e| output::report_build_error(&e.into()))
+}
+
+fn write(path: &Path, lock: &NanoLock) -> Result<(), u8> {
+    match lock::write(path, lock) {
+        Ok(true) => {
+            eprintln!("wrote `{}`", path.display());
+            Ok(())
+        }
+        Ok(false) => Ok(()),
+        Err(e) => {
+            output::print_error(&e);
+            Err(EXIT_INPUT)
+        }
+    }
+}
+
+/// Records `current` in the lock at `path` unless it grew compared with `old`: creates the lock
+/// when missing, rewrites it when nothing grew (smaller sets are accepted), and otherwise leaves
+/// it alone, prints what grew and returns exit code 1.
+pub fn sync(path: &Path, old: Option<&NanoLock>, current: &NanoLock) -> u8 {
+    if let Some(old) = old {
+        let diff = PermissionDiff::new(old, current);
+        if diff.grew() {
+            eprint!(
+                "{}",
+                human::render(&diff, "Nano.lock", human::color_stderr(), false)
+            );
+            eprintln!(
+                "error: permissions grew since `{}` was written; it was left unchanged",
+                path.display()
+            );
+            eprintln!(
+                "help: review the changes above, then run `cargo nano lock --update` to accept them"
+            );
+            return EXIT_POLICY;
+        }
+    }
+    match write(path, current) {
+        Ok(()) => 0,
+        Err(code) => code,
+    }
+}
+
+/// The lock step of `cargo nano build` and `cargo nano run`, after a successful build.
+pub fn sync_after_build(report: &BuildReport) -> u8 {
+    let path = lock::lock_path(&report.workspace_root);
+    match lock::read(&path) {
+        Ok(old) => sync(&path, old.as_ref(), &lock::from_report(report)),
+        Err(e) => {
+            output::print_error(&e);
+            EXIT_INPUT
+        }
+    }
+}
+
+/// Reads the lock `check` and `diff` compare against: the workspace's, or the one at a git
+/// revision.
+pub fn read_base(manifest_path: &Path, rev: Option<&str>) -> Result<(NanoLock, String), u8> {
+    let path = lock_path(manifest_path)?;
+    let result = match rev {
+        None => lock::read_required(&path).map(|l| (l, "Nano.lock".to_string())),
+        Some(rev) => {
+            let root = path.parent().unwrap_or(Path::new("."));
+            lock::read_at_revision(root, rev).map(|l| (l, format!("{rev}:Nano.lock")))
+        }
+    };
+    result.map_err(|e: LockError| {
+        output::print_error(&e);
+        EXIT_INPUT
+    })
+}
