@@ -130,14 +130,51 @@ pub fn cargo_args(graph: &NanoGraph, package: &NanoPackage, manifest_path: &Path
 }
 
 /// Builds one package; returns the path of its component.
+///
+/// Cargo names a library's component after the crate only (`deps/notifier.wasm`), so every
+/// version and feature set of a package built in one target directory writes the same file, and
+/// Cargo still considers an older build fresh after another one overwrote it. So the unit that
+/// wrote the file is recorded next to it (`notifier.wasm.nano-unit`); when Cargo reports the
+/// component fresh but another unit wrote it last, it is removed and built again.
 pub fn build_package(
     graph: &NanoGraph,
     package: &NanoPackage,
     manifest_path: &Path,
 ) -> Result<PathBuf, CargoBuildError> {
+    let args = cargo_args(graph, package, manifest_path);
+    let (path, fresh) = run_cargo(package, &args)?;
+    if package.kind != PackageKind::Library {
+        return Ok(path);
+    }
+    let unit = format!("{}\n{}\n", package.info.id, args.join(" "));
+    let stamp = path.with_extension("wasm.nano-unit");
+    let path = if fresh && std::fs::read_to_string(&stamp).ok().as_deref() != Some(&unit) {
+        for stale in outputs(&path) {
+            let _ = std::fs::remove_file(stale);
+        }
+        run_cargo(package, &args)?.0
+    } else {
+        path
+    };
+    // Without a stamp the next fresh build is rebuilt: safe, so a write failure is ignored.
+    let _ = std::fs::write(&stamp, unit);
+    Ok(path)
+}
+
+/// The uplifted component and the copy in `deps/` that Cargo's freshness check looks at.
+fn outputs(uplifted: &Path) -> Vec<PathBuf> {
+    let mut out = vec![uplifted.to_path_buf()];
+    if let (Some(dir), Some(name)) = (uplifted.parent(), uplifted.file_name()) {
+        out.push(dir.join("deps").join(name));
+    }
+    out
+}
+
+/// Runs `cargo` with `args`; returns the component and whether Cargo found it fresh.
+fn run_cargo(package: &NanoPackage, args: &[String]) -> Result<(PathBuf, bool), CargoBuildError> {
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
     let mut child = Command::new(&cargo)
-        .args(cargo_args(graph, package, manifest_path))
+        .args(args)
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
@@ -158,7 +195,7 @@ pub fn build_package(
                 && a.package_id.repr == package.info.id
                 && let Some(wasm) = a.filenames.iter().find(|f| f.extension() == Some("wasm"))
             {
-                artifact = Some(wasm.clone().into_std_path_buf());
+                artifact = Some((wasm.clone().into_std_path_buf(), a.fresh));
             }
         }
     }
