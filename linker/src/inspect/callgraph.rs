@@ -312,7 +312,9 @@ impl CallGraph {
     /// The WASI functions this module imports and its roots reach, each with one example path.
     /// A syscall is `indirect` only if no path of direct calls reaches it.
     pub(crate) fn syscalls(&self) -> BTreeMap<Syscall, Reach> {
-        let names: Vec<(u32, String)> = self.names.keys().map(|&f| (f, self.name(f))).collect();
+        // Sorted, so the example paths (and so Nano.lock) do not depend on hash-map order.
+        let mut names: Vec<(u32, String)> = self.names.keys().map(|&f| (f, self.name(f))).collect();
+        names.sort_unstable();
         let cuts: HashSet<u32> = names
             .iter()
             .filter(|(_, n)| model::is_cut(n))
@@ -352,17 +354,15 @@ impl CallGraph {
                 path.pop();
             }
             path.push(syscall.to_string());
-            // Several functions may stand for the same syscall: keep the first, preferring a
-            // direct reach.
+            // Several functions may stand for the same syscall: keep the best example, a direct
+            // reach first, then the shortest path, then the first in order.
             let reach = Reach { path, indirect };
-            match syscalls.get(&syscall) {
-                Some(Reach {
-                    indirect: false, ..
-                }) => {}
-                Some(_) if reach.indirect => {}
-                _ => {
-                    syscalls.insert(syscall, reach);
-                }
+            let better = |old: &Reach| {
+                (reach.indirect, reach.path.len(), &reach.path)
+                    < (old.indirect, old.path.len(), &old.path)
+            };
+            if syscalls.get(&syscall).is_none_or(better) {
+                syscalls.insert(syscall, reach);
             }
         }
         syscalls
