@@ -62,7 +62,9 @@ fn scaffold(dir: &Path) -> Result<String, String> {
 
 /// The `nano` dependency: this cargo-nano's own copy when it was built from source.
 fn nano_dependency() -> String {
-    let local = Path::new(env!("CARGO_MANIFEST_DIR")).join("..").join("nano");
+    let local = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("..")
+        .join("nano");
     match local.canonicalize() {
         Ok(path) => format!(
             "nano = {{ version = \"{}\", path = {:?} }}",
