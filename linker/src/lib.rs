@@ -17,6 +17,7 @@ pub mod diff;
 pub mod graph;
 pub mod inspect;
 pub mod lock;
+pub mod permission;
 pub mod pipeline;
 pub mod policy;
 pub mod verify;
