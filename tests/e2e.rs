@@ -82,14 +82,8 @@ fn evil_notify_declared_but_ungranted_is_refused_at_link() {
 
 #[test]
 fn runtime_refuses_a_composed_component_with_an_unannounced_import() {
-    let built = cargo_nano("unzip-app", &["build"]);
-    assert_eq!(built.status, 0, "{}", built.render());
     // Work on a copy of target/nano so other tests keep the real one.
-    let nano = support::repo().join("target/fixtures/unzip-app/nano");
-    let copy = tempfile::tempdir().unwrap();
-    for name in ["plan.json", "app.wasm"] {
-        std::fs::copy(nano.join(name), copy.path().join(name)).unwrap();
-    }
+    let copy = support::linked_copy("unzip-app");
     let wasm = std::fs::read(copy.path().join("app.wasm")).unwrap();
     let tampered = support::add_instance_import(&wasm, "wasi:cli/environment@0.2.6");
     support::rewrite_plan_checksum(&copy.path().join("plan.json"), &tampered);
@@ -294,7 +288,6 @@ fn a_typo_in_a_manifest_is_bad_input_naming_package_file_and_key() {
 fn a_grant_wider_than_the_granter_is_a_policy_violation() {
     let ws = support::copy_fixture("unzip-app");
     let app = ws.path().join("app/Cargo.toml");
-    support::edit(&app, "random = true\n\n", "random = true\n\n# widened\n");
     support::edit(
         &app,
         "dirs = { out = { from = \"data\", path = \"extracted\" } }",
@@ -346,13 +339,7 @@ fn a_package_that_does_not_build_is_bad_input_naming_it() {
 
 #[test]
 fn a_corrupt_cache_entry_is_recompiled_not_trusted() {
-    let built = cargo_nano("unzip-app", &["build"]);
-    assert_eq!(built.status, 0, "{}", built.render());
-    let nano = support::repo().join("target/fixtures/unzip-app/nano");
-    let copy = tempfile::tempdir().unwrap();
-    for name in ["plan.json", "app.wasm"] {
-        std::fs::copy(nano.join(name), copy.path().join(name)).unwrap();
-    }
+    let copy = support::linked_copy("unzip-app");
     let plan = copy.path().join("plan.json").display().to_string();
     let data = tempfile::tempdir().unwrap();
     let input = fixture("unzip-app").join("input");

@@ -173,10 +173,32 @@ pub fn rewrite_plan_checksum(plan: &Path, wasm: &[u8]) {
     std::fs::write(plan, serde_json::to_string_pretty(&json).unwrap()).unwrap();
 }
 
-/// A scratch copy of a fixture (without its `target/`), for tests that edit it.
+/// Builds the fixture `name` and copies its linked app (`plan.json`, `app.wasm`) to a scratch
+/// directory, for tests that tamper with it or its cache.
+pub fn linked_copy(name: &str) -> tempfile::TempDir {
+    let built = cargo_nano(name, &["build"]);
+    assert_eq!(built.status, 0, "{}", built.render());
+    let nano = repo().join("target/fixtures").join(name).join("nano");
+    let copy = tempfile::tempdir().expect("temp dir");
+    for file in ["plan.json", "app.wasm"] {
+        std::fs::copy(nano.join(file), copy.path().join(file)).expect("copy linked app");
+    }
+    copy
+}
+
+/// A scratch copy of a fixture (without its `target/`), for tests that edit it. Path
+/// dependencies on this repository's crates (`nano`) are made absolute so they still resolve.
 pub fn copy_fixture(name: &str) -> tempfile::TempDir {
     let dir = tempfile::tempdir().expect("temp dir");
     copy_dir(&fixture(name), dir.path());
+    let nano = format!("path = {:?}", repo().join("nano").display().to_string());
+    for entry in std::fs::read_dir(dir.path()).expect("read copy") {
+        let manifest = entry.expect("dir entry").path().join("Cargo.toml");
+        if let Ok(text) = std::fs::read_to_string(&manifest) {
+            let fixed = text.replace("path = \"../../../nano\"", &nano);
+            std::fs::write(&manifest, fixed).expect("write manifest");
+        }
+    }
     dir
 }
 
