@@ -121,7 +121,7 @@ pub mod api {
             return Err("empty name".into());
         }
         Ok(Greeting {
-            text: format!("hello, {name}"),
+            text: format!("hello, {}", name),
             length: name.chars().count() as u32,
         })
     }
