@@ -19,7 +19,7 @@ Exit status:
 
 /// Run every dependency of a Rust program in its own WebAssembly nanoprocess.
 #[derive(Parser)]
-#[command(name = "cargo nano", version, after_help = EXIT_STATUS)]
+#[command(name = "cargo nano", bin_name = "cargo nano", version, after_help = EXIT_STATUS)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
