@@ -19,26 +19,9 @@ const TARGET: &str = "upgrade";
 
 /// A copy of the `upgrade` fixture (with its committed `Nano.lock`), without build outputs.
 fn scratch() -> (tempfile::TempDir, PathBuf) {
-    let tmp = tempfile::tempdir().unwrap();
-    let ws = tmp.path().join("upgrade");
-    copy_dir(&support::fixture("upgrade"), &ws);
+    let tmp = support::copy_fixture("upgrade");
+    let ws = tmp.path().to_path_buf();
     (tmp, ws)
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let name = entry.file_name();
-        if name == "target" {
-            continue;
-        }
-        if entry.file_type().unwrap().is_dir() {
-            copy_dir(&entry.path(), &to.join(&name));
-        } else {
-            std::fs::copy(entry.path(), to.join(&name)).unwrap();
-        }
-    }
 }
 
 /// Points the path dependency in `manifest` at `to` instead of `from`, as `cargo update` would
