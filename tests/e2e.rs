@@ -433,3 +433,15 @@ fn an_import_no_child_exports_is_bad_input_naming_the_package() {
         out.render()
     );
 }
+
+#[test]
+fn components_and_nano_lock_do_not_depend_on_where_the_project_is() {
+    // A copy elsewhere, with its own target directory: the committed lock must come out the same,
+    // checksums included, so reviewers never see churn from a different checkout path.
+    let ws = support::copy_fixture("unzip-app");
+    let out = support::cargo_nano_in(ws.path(), "unzip-app-elsewhere", &["build"]);
+    assert_eq!(out.status, 0, "{}", out.render());
+    let committed = std::fs::read_to_string(fixture("unzip-app").join("Nano.lock")).unwrap();
+    let rebuilt = std::fs::read_to_string(ws.path().join("Nano.lock")).unwrap();
+    assert_eq!(committed, rebuilt);
+}

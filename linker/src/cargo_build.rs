@@ -96,8 +96,14 @@ fn spawn_error(command: &str, source: std::io::Error) -> CargoBuildError {
     }
 }
 
-/// The `cargo rustc` arguments that build `package` as its own nanoprocess.
-pub fn cargo_args(graph: &NanoGraph, package: &NanoPackage, manifest_path: &Path) -> Vec<String> {
+/// The `cargo rustc` arguments that build `package` as its own nanoprocess. `remaps` are path
+/// prefixes to rewrite in the compiled code (see [`crate::workspace::Workspace::path_remaps`]).
+pub fn cargo_args(
+    graph: &NanoGraph,
+    package: &NanoPackage,
+    manifest_path: &Path,
+    remaps: &[(PathBuf, String)],
+) -> Vec<String> {
     let info = &package.info;
     let mut args: Vec<String> = vec![
         "rustc".into(),
@@ -126,6 +132,22 @@ pub fn cargo_args(graph: &NanoGraph, package: &NanoPackage, manifest_path: &Path
     if !features.is_empty() {
         args.extend(["--features".into(), features.join(",")]);
     }
+    if !remaps.is_empty() {
+        // `--config` arrays are appended to the user's `build.rustflags`, not replacing them.
+        let flags: Vec<String> = remaps
+            .iter()
+            .map(|(from, to)| {
+                format!(
+                    "{:?}",
+                    format!("--remap-path-prefix={}={to}", from.display())
+                )
+            })
+            .collect();
+        args.extend([
+            "--config".into(),
+            format!("build.rustflags=[{}]", flags.join(", ")),
+        ]);
+    }
     args
 }
 
@@ -140,8 +162,9 @@ pub fn build_package(
     graph: &NanoGraph,
     package: &NanoPackage,
     manifest_path: &Path,
+    remaps: &[(PathBuf, String)],
 ) -> Result<PathBuf, CargoBuildError> {
-    let args = cargo_args(graph, package, manifest_path);
+    let args = cargo_args(graph, package, manifest_path, remaps);
     let (path, fresh) = run_cargo(package, &args)?;
     if package.kind != PackageKind::Library {
         return Ok(path);

@@ -154,6 +154,7 @@ pub fn build(
         progress(Event::InstallingTarget);
         cargo_build::install_target()?;
     }
+    let remaps = ws.path_remaps();
     let mut reports = Vec::new();
     let mut components = Vec::new();
     let mut violations = Vec::new();
@@ -161,7 +162,7 @@ pub fn build(
         progress(Event::Compiling {
             package: pkg.info.name.clone(),
         });
-        let path = cargo_build::build_package(&graph, pkg, &ws.manifest_path)?;
+        let path = cargo_build::build_package(&graph, pkg, &ws.manifest_path, &remaps)?;
         let bytes = std::fs::read(&path).map_err(|source| CargoBuildError::Read {
             path: path.clone(),
             source,

@@ -44,6 +44,34 @@ pub enum WorkspaceError {
 }
 
 impl Workspace {
+    /// Path prefixes to rewrite in compiled components (panic locations and debug info name source
+    /// files), so a component — and its checksum in `Nano.lock` — does not depend on where the
+    /// project, its path dependencies, the target directory or Cargo's home are on disk. rustc
+    /// applies the last matching prefix, so the more specific ones come later.
+    pub fn path_remaps(&self) -> Vec<(PathBuf, String)> {
+        let mut out = Vec::new();
+        let home = std::env::var_os("CARGO_HOME")
+            .map(PathBuf::from)
+            .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cargo")));
+        if let Some(home) = home {
+            out.push((home, "/cargo-home".to_string()));
+        }
+        out.push((self.root.clone(), "/workspace".to_string()));
+        for pkg in self.packages.iter().filter(|p| p.source.is_none()) {
+            let Some(dir) = pkg.manifest_path.parent() else {
+                continue;
+            };
+            if !dir.starts_with(&self.root) {
+                out.push((
+                    dir.to_path_buf(),
+                    format!("/path-deps/{}-{}", pkg.name, pkg.version),
+                ));
+            }
+        }
+        out.push((self.target_dir.clone(), "/target".to_string()));
+        out
+    }
+
     /// Runs `cargo metadata` on the workspace containing `manifest_path` and parses every
     /// package's `[package.metadata.nano]`; all invalid manifests are reported together.
     pub fn load(manifest_path: &Path) -> Result<Self, WorkspaceError> {
