@@ -56,7 +56,7 @@ pub fn resolve_holdings(graph: &NanoGraph) -> Result<Vec<Holdings>, PolicyError>
     for inst in &graph.instances {
         let pkg = &graph.packages[inst.package];
         let holds = match inst.parent {
-            None => root_holdings(&pkg.manifest.requests),
+            None => requested_holdings(&pkg.manifest.requests),
             Some(parent) => {
                 let parent_pkg = &graph.packages[graph.instances[parent].package];
                 let grant = parent_pkg
@@ -83,7 +83,9 @@ pub fn resolve_holdings(graph: &NanoGraph) -> Result<Vec<Holdings>, PolicyError>
     }
 }
 
-fn root_holdings(requests: &Capabilities) -> Holdings {
+/// What a package holds when it gets exactly its requests: the top package, whose directories the
+/// user binds at run time (no parent slot).
+pub fn requested_holdings(requests: &Capabilities) -> Holdings {
     Holdings {
         dirs: requests
             .dirs

@@ -1,24 +1,16 @@
 //! The committed JSON Schema of `Nano.lock` must match the one generated from the types.
 //! Run with `BLESS=1` to rewrite `schema/nano-lock.schema.json`.
 
+mod support;
+
 use std::path::Path;
 
 #[test]
 fn committed_lock_schema_is_up_to_date() {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("schema/nano-lock.schema.json");
-    let mut generated = serde_json::to_string_pretty(&manifest_schema::lock_json_schema())
-        .expect("the schema serializes");
-    generated.push('\n');
-    if std::env::var_os("BLESS").is_some() {
-        std::fs::write(&path, &generated).expect("cannot write the schema");
-        return;
-    }
-    let committed = std::fs::read_to_string(&path).unwrap_or_default();
-    assert!(
-        committed.replace("\r\n", "\n") == generated,
-        "`{}` is out of date with `lock_json_schema()`; \
-         run `BLESS=1 cargo test -p nano-manifest-schema --test lock_schema` to update it",
-        path.display()
+    support::check_committed_schema(
+        "nano-lock.schema.json",
+        &manifest_schema::lock_json_schema(),
+        "lock_schema",
     );
 }
 

@@ -7,7 +7,7 @@ use linker::graph::{self, NanoGraph};
 use linker::pipeline::BuildError;
 use linker::policy;
 use linker::workspace::Workspace;
-use manifest_schema::plan::{DirBinding, Holdings};
+use manifest_schema::plan::Holdings;
 use manifest_schema::{Access, Capabilities, Grant};
 
 use super::build::ProjectArgs;
@@ -101,27 +101,7 @@ fn entry(
 
 /// Requests in the one-line style of the capability table.
 fn capabilities(c: &Capabilities) -> String {
-    let holds = Holdings {
-        dirs: c
-            .dirs
-            .iter()
-            .map(|(slot, access)| {
-                let binding = DirBinding {
-                    from: None,
-                    path: None,
-                    access: *access,
-                };
-                (slot.clone(), binding)
-            })
-            .collect(),
-        env: c.env.clone(),
-        stdio: c.stdio.clone(),
-        clocks: c.clocks.clone(),
-        random: c.random,
-        network: c.network.clone(),
-        args: c.args,
-    };
-    output::holdings(&holds)
+    output::holdings(&linker::policy::requested_holdings(c))
 }
 
 /// A grant in the same style; a directory without `access` shows `slot=from/path`.
