@@ -445,3 +445,41 @@ fn components_and_nano_lock_do_not_depend_on_where_the_project_is() {
     let rebuilt = std::fs::read_to_string(ws.path().join("Nano.lock")).unwrap();
     assert_eq!(committed, rebuilt);
 }
+
+#[test]
+fn unzip_app_tests_natively_and_runs_as_nanoprocesses_without_edits() {
+    // The same sources, untouched: plain `cargo test` (ordinary Rust calls, no isolation) ...
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    let native = std::process::Command::new(cargo)
+        .args(["test", "--quiet", "--locked"])
+        .current_dir(fixture("unzip-app"))
+        .env(
+            "CARGO_TARGET_DIR",
+            support::repo().join("target/fixtures/unzip-app-native"),
+        )
+        .output()
+        .unwrap();
+    assert!(
+        native.status.success(),
+        "{}",
+        String::from_utf8_lossy(&native.stderr)
+    );
+    // ... and `cargo nano run` (each package its own nanoprocess).
+    let data = tempfile::tempdir().unwrap();
+    let input = fixture("unzip-app").join("input");
+    let out = cargo_nano(
+        "unzip-app",
+        &[
+            "run",
+            "--quiet",
+            "--dir",
+            &format!("input={}", input.display()),
+            "--dir",
+            &format!("data={}", data.path().display()),
+            "--",
+            "input/sample.zip",
+        ],
+    );
+    assert_eq!(out.status, 0, "{}", out.render());
+    assert!(data.path().join("extracted/hello.txt").is_file());
+}
