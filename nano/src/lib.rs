@@ -2,16 +2,31 @@
 //!
 //! A nano package declares its boundary once, as a module of plain Rust functions and types:
 //!
-//! ```ignore
+//! ```
 //! #[nano::boundary]
 //! pub mod api {
-//!     /// One extracted file.
+//!     /// One file of an archive.
 //!     #[derive(Debug, Clone)]
 //!     pub struct Entry { pub name: String, pub size: u64 }
 //!
-//!     pub fn extract(archive: &[u8]) -> Result<Vec<Entry>, String> { todo!() }
+//!     /// Lists an archive (here: one entry per line of `name size`).
+//!     pub fn list(archive: &[u8]) -> Result<Vec<Entry>, String> {
+//!         let text = std::str::from_utf8(archive).map_err(|e| e.to_string())?;
+//!         text.lines()
+//!             .map(|line| match line.split_once(' ') {
+//!                 Some((name, size)) => Ok(Entry { name: name.into(), size: size.parse().map_err(|_| "bad size")? }),
+//!                 None => Err(format!("bad line `{line}`")),
+//!             })
+//!             .collect()
+//!     }
 //! }
 //! pub use api::*;
+//!
+//! # fn main() {
+//! let entries = list(b"a.txt 3\nb.txt 5").unwrap();
+//! assert_eq!(entries[1].size, 5);
+//! assert!(api::WIT.contains("record %entry"));
+//! # }
 //! ```
 //!
 //! The attribute generates the WIT interface `nano:<crate>/<module>` from the signatures and,
