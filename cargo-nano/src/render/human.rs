@@ -2,9 +2,12 @@
 //! and call path of each new syscall), `-` for what it lost, and a verdict.
 //!
 //! Syscalls that need a capability come with their call path. Those that act only on handles
-//! (streams, sockets, descriptors obtained through a capability) come one per line with their
-//! crate, their call paths only with `all_paths`: a new socket brings dozens of them.
+//! (streams, sockets, descriptors obtained through a capability) or need none (`exit`) are summed
+//! up per crate in one line, by interface: a new socket brings dozens of them, and they grant
+//! nothing by themselves.
+//! `all_paths` (`-v`) lists each of them with its call path instead.
 
+use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::io::IsTerminal;
 
@@ -44,6 +47,9 @@ pub fn render(diff: &PermissionDiff, base: &str, color: bool, all_paths: bool) -
     for p in &diff.packages {
         let _ = writeln!(out, "{}", style.paint("1", &p.title()));
         let (added, removed) = items(p);
+        let (handle_only, added): (Vec<_>, Vec<_>) = added.into_iter().partition(|item| {
+            !all_paths && matches!(item, Item::Reach(s) if s.capability.is_none())
+        });
         for item in &added {
             let _ = writeln!(
                 out,
@@ -56,6 +62,9 @@ pub fn render(diff: &PermissionDiff, base: &str, color: bool, all_paths: bool) -
                 let path = format!("call path: {}", call_path(&s.path));
                 let _ = writeln!(out, "      {}", style.paint("2", &path));
             }
+        }
+        for line in handle_only_summary(&handle_only) {
+            let _ = writeln!(out, "  {}", style.paint("31", &format!("+ {line}")));
         }
         for item in &removed {
             let _ = writeln!(
@@ -77,4 +86,31 @@ pub fn render(diff: &PermissionDiff, base: &str, color: bool, all_paths: bool) -
     };
     let _ = writeln!(out, "{verdict}");
     out
+}
+
+/// `reaches 38 function(s) that need no capability in crate `x`: wasi:sockets/tcp ×17, …`, one
+/// line per crate.
+fn handle_only_summary(items: &[Item<'_>]) -> Vec<String> {
+    let mut by_crate: BTreeMap<&str, BTreeMap<&str, usize>> = BTreeMap::new();
+    for item in items {
+        if let Item::Reach(s) = item {
+            let interface = s.name.split('#').next().unwrap_or(&s.name);
+            *by_crate
+                .entry(&s.krate)
+                .or_default()
+                .entry(interface)
+                .or_default() += 1;
+        }
+    }
+    by_crate
+        .into_iter()
+        .map(|(krate, interfaces)| {
+            let total: usize = interfaces.values().sum();
+            let list: Vec<String> = interfaces.iter().map(|(i, n)| format!("{i} ×{n}")).collect();
+            format!(
+                "reaches {total} function(s) that need no capability in crate `{krate}`: {} (they act on handles a capability gave, or exit; `-v` lists each)",
+                list.join(", ")
+            )
+        })
+        .collect()
 }
