@@ -9,7 +9,6 @@ use manifest_schema::plan::Plan;
 use sha2::{Digest, Sha256};
 use wasmtime::Engine;
 use wasmtime::component::{Component, Linker, ResourceTable};
-use wasmtime_wasi::WasiCtx;
 
 use crate::context::{RunOptions, build_contexts};
 pub use crate::state::NanoState;
@@ -55,7 +54,7 @@ pub fn linker(
 pub fn state(plan: &Plan, options: &RunOptions) -> Result<NanoState, RunError> {
     Ok(NanoState {
         table: ResourceTable::new(),
-        neutral: WasiCtx::builder().build(),
+        neutral: crate::state::neutral_ctx(),
         packages: build_contexts(plan, options)?,
     })
 }

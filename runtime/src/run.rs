@@ -6,7 +6,7 @@ use manifest_schema::plan::{PLAN_FORMAT, Plan};
 use sha2::{Digest, Sha256};
 use wasmtime::component::{Component, InstancePre, ResourceTable};
 use wasmtime::{Store, WasmBacktrace};
-use wasmtime_wasi::{I32Exit, WasiCtx};
+use wasmtime_wasi::I32Exit;
 
 use crate::context::{RunOptions, build_contexts};
 use crate::engine::{CacheStatus, NanoEngine};
@@ -59,7 +59,7 @@ impl App {
         let packages = build_contexts(&self.plan, options)?;
         let state = NanoState {
             table: ResourceTable::new(),
-            neutral: WasiCtx::builder().build(),
+            neutral: crate::state::neutral_ctx(),
             packages,
         };
         let mut store = Store::new(self.pre.engine(), state);

@@ -27,6 +27,17 @@ pub struct NanoState {
     pub packages: Vec<PackageCtx>,
 }
 
+/// The context of the shared interfaces. wasmtime-wasi's defaults already hold nothing; the
+/// network uses are denied explicitly because `ip-name-lookup` is shared, and a name lookup is a
+/// channel out of the process.
+pub fn neutral_ctx() -> WasiCtx {
+    WasiCtx::builder()
+        .allow_ip_name_lookup(false)
+        .allow_tcp(false)
+        .allow_udp(false)
+        .build()
+}
+
 impl WasiView for NanoState {
     fn ctx(&mut self) -> WasiCtxView<'_> {
         WasiCtxView {
