@@ -279,13 +279,10 @@ pub fn write(path: &Path, lock: &NanoLock) -> Result<bool, LockError> {
     if std::fs::read_to_string(path).is_ok_and(|old| old == text) {
         return Ok(false);
     }
-    let tmp = path.with_extension(format!("lock.tmp{}", std::process::id()));
-    std::fs::write(&tmp, &text)
-        .and_then(|()| std::fs::rename(&tmp, path))
-        .map_err(|source| LockError::Write {
-            path: path.to_path_buf(),
-            source,
-        })?;
+    crate::pipeline::write_atomic(path, text.as_bytes()).map_err(|source| LockError::Write {
+        path: path.to_path_buf(),
+        source,
+    })?;
     Ok(true)
 }
 

@@ -10,6 +10,7 @@ use linker::diff::PermissionDiff;
 use serde_json::{Value, json};
 
 use super::{Item, Places, call_path, items};
+use linker::diff::PackageDiff;
 
 /// The rules: id, short description, help.
 const RULES: [(&str, &str, &str); 4] = [
@@ -76,13 +77,9 @@ pub fn render(diff: &PermissionDiff, base: &str, places: &Places) -> String {
         .collect();
     let mut results = Vec::new();
     for p in &diff.packages {
-        let (added, removed) = items(p);
         let title = p.title();
-        let all = added
-            .iter()
-            .map(|i| (i, true))
-            .chain(removed.iter().map(|i| (i, false)));
-        for (item, is_added) in all {
+        for (item, is_added) in &findings(p) {
+            let is_added = *is_added;
             let index = rule_index(item, is_added);
             let (uri, line) = places.of(&p.name, item);
             results.push(json!({
@@ -126,13 +123,9 @@ pub fn render(diff: &PermissionDiff, base: &str, places: &Places) -> String {
 pub fn github_annotations(diff: &PermissionDiff, base: &str, places: &Places) -> String {
     let mut out = String::new();
     for p in &diff.packages {
-        let (added, removed) = items(p);
         let title = p.title();
-        let all = added
-            .iter()
-            .map(|i| (i, true))
-            .chain(removed.iter().map(|i| (i, false)));
-        for (item, is_added) in all {
+        for (item, is_added) in &findings(p) {
+            let is_added = *is_added;
             let (file, line) = places.of(&p.name, item);
             let (level, heading) = if is_added {
                 ("error", "permission grew")
@@ -161,4 +154,13 @@ fn escape_data(s: &str) -> String {
 /// Escapes a workflow command's property value.
 fn escape_property(s: &str) -> String {
     escape_data(s).replace(':', "%3A").replace(',', "%2C")
+}
+
+/// Every finding of a package with whether it is growth: the added ones, then the removed ones.
+fn findings(p: &PackageDiff) -> Vec<(Item<'_>, bool)> {
+    let (added, removed) = items(p);
+    let added = added.into_iter().map(|i| (i, true));
+    added
+        .chain(removed.into_iter().map(|i| (i, false)))
+        .collect()
 }
