@@ -1,6 +1,7 @@
-//! `#[nano::boundary]` end to end: the boundary really is crossed in the nano build, a signature
-//! that cannot cross is a compile error at the offending type, an incompatible child upgrade is
-//! refused before composition, and `cargo nano new --lib` scaffolds a package that tests natively.
+//! `#[nanoprocess::boundary]` end to end: the boundary really is crossed in the nano build, a
+//! signature that cannot cross is a compile error at the offending type, an incompatible child
+//! upgrade is refused before composition, and `cargo nano new --lib` scaffolds a package that
+//! tests natively.
 
 mod support;
 

@@ -436,9 +436,10 @@ fn an_import_no_child_exports_is_bad_input_naming_the_package() {
 
 #[test]
 fn components_and_nano_lock_do_not_depend_on_where_the_project_is() {
-    // A copy of the workspace elsewhere, with its own target directory (its `nano` dependency
-    // outside the workspace stays where it is, see docs/lockfile.md): the lock must come out the
-    // same, checksums included, so reviewers never see churn from a different checkout path.
+    // A copy of the workspace elsewhere, with its own target directory (its `nanoprocess`
+    // dependency outside the workspace stays where it is, see docs/lockfile.md): the lock must come
+    // out the same, checksums included, so reviewers never see churn from a different checkout
+    // path.
     let ws = support::copy_fixture("unzip-app");
     let out = support::cargo_nano_in(ws.path(), "unzip-app-elsewhere", &["build"]);
     assert_eq!(out.status, 0, "{}", out.render());

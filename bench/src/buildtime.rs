@@ -168,8 +168,8 @@ fn cargo_nano_binary() -> PathBuf {
     exe.with_file_name(format!("cargo-nano{}", std::env::consts::EXE_SUFFIX))
 }
 
-/// Copies a workspace without its `target/`; a path dependency on this repository's `nano`
-/// crate is made absolute so the copy still resolves it.
+/// Copies a workspace without its `target/`; a path dependency on this repository's
+/// `nanoprocess` crate is made absolute so the copy still resolves it.
 fn copy_tree(from: &Path, to: &Path) {
     std::fs::create_dir_all(to).expect("cannot create a directory");
     for entry in std::fs::read_dir(from)
@@ -184,12 +184,12 @@ fn copy_tree(from: &Path, to: &Path) {
         if path.is_dir() {
             copy_tree(&path, &to.join(&name));
         } else if name == "Cargo.toml" {
-            let nano = format!(
+            let nanoprocess = format!(
                 "path = {:?}",
-                crate::repo_root().join("nano").display().to_string()
+                crate::repo_root().join("nanoprocess").display().to_string()
             );
             let text = std::fs::read_to_string(&path).expect("cannot read a manifest");
-            let text = text.replace("path = \"../../../nano\"", &nano);
+            let text = text.replace("path = \"../../../nanoprocess\"", &nanoprocess);
             std::fs::write(to.join(&name), text).expect("cannot write a manifest");
         } else {
             std::fs::copy(&path, to.join(&name)).expect("cannot copy a file");

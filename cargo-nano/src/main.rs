@@ -33,7 +33,7 @@ enum Command {
     /// Build if needed, then run the application on the bundled runtime.
     #[command(after_help = EXIT_STATUS)]
     Run(commands::run::RunCommand),
-    /// Create a new nano package (`--lib`): manifest, `#[nano::boundary]` module and a test.
+    /// Create a nano package (`--lib`): manifest, `#[nanoprocess::boundary]` module and a test.
     New(commands::new::NewCommand),
     /// Write `Nano.lock`, or accept reviewed permission changes into it with `--update`.
     #[command(after_help = EXIT_STATUS)]

@@ -187,15 +187,19 @@ pub fn linked_copy(name: &str) -> tempfile::TempDir {
 }
 
 /// A scratch copy of a fixture (without its `target/`), for tests that edit it. Path
-/// dependencies on this repository's crates (`nano`) are made absolute so they still resolve.
+/// dependencies on this repository's crates (`nanoprocess`) are made absolute so they still
+/// resolve.
 pub fn copy_fixture(name: &str) -> tempfile::TempDir {
     let dir = tempfile::tempdir().expect("temp dir");
     copy_dir(&fixture(name), dir.path());
-    let nano = format!("path = {:?}", repo().join("nano").display().to_string());
+    let nanoprocess = format!(
+        "path = {:?}",
+        repo().join("nanoprocess").display().to_string()
+    );
     for entry in std::fs::read_dir(dir.path()).expect("read copy") {
         let manifest = entry.expect("dir entry").path().join("Cargo.toml");
         if let Ok(text) = std::fs::read_to_string(&manifest) {
-            let fixed = text.replace("path = \"../../../nano\"", &nano);
+            let fixed = text.replace("path = \"../../../nanoprocess\"", &nanoprocess);
             std::fs::write(&manifest, fixed).expect("write manifest");
         }
     }

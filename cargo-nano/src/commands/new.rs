@@ -1,4 +1,4 @@
-//! `cargo nano new --lib NAME`: scaffolds a nano package with a `#[nano::boundary]`.
+//! `cargo nano new --lib NAME`: scaffolds a nano package with a `#[nanoprocess::boundary]`.
 
 use std::path::{Path, PathBuf};
 
@@ -60,18 +60,18 @@ fn scaffold(dir: &Path) -> Result<String, String> {
     Ok(name)
 }
 
-/// The `nano` dependency: this cargo-nano's own copy when it was built from source.
+/// The `nanoprocess` dependency: this cargo-nano's own copy when it was built from source.
 fn nano_dependency() -> String {
     let local = Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("..")
-        .join("nano");
+        .join("nanoprocess");
     match local.canonicalize() {
         Ok(path) => format!(
-            "nano = {{ version = \"{}\", path = {:?} }}",
+            "nanoprocess = {{ version = \"{}\", path = {:?} }}",
             env!("CARGO_PKG_VERSION"),
             path.display().to_string()
         ),
-        Err(_) => format!("nano = \"{}\"", env!("CARGO_PKG_VERSION")),
+        Err(_) => format!("nanoprocess = \"{}\"", env!("CARGO_PKG_VERSION")),
     }
 }
 
@@ -88,8 +88,8 @@ edition = "2024"
 [features]
 # `cargo nano build` turns these on: `nano-export` when this package is built as its own
 # nanoprocess, `nano-import` when its parent calls it across the boundary.
-nano-export = ["nano/bindings"]
-nano-import = ["nano/bindings"]
+nano-export = ["nanoprocess/bindings"]
+nano-import = ["nanoprocess/bindings"]
 
 [package.metadata.nano]
 format = 1
@@ -104,7 +104,7 @@ const LIB: &str = r#"//! `{name}`: a nano package. Its boundary is the `api` mod
 //! functions; under `cargo nano` they run in their own nanoprocess and a parent's calls cross
 //! into it with the same Rust signatures.
 
-#[nano::boundary]
+#[nanoprocess::boundary]
 pub mod api {
     /// A greeting.
     #[derive(Debug, Clone, PartialEq)]

@@ -1,6 +1,6 @@
 use std::collections::HashMap;
 
-#[nano::boundary]
+#[nanoprocess::boundary]
 pub mod api {
     use super::HashMap;
 

@@ -1,5 +1,5 @@
-//! What `#[nano::boundary]` expands to: the user's items (cfg'd per mode), the export glue and
-//! the import functions.
+//! What `#[nanoprocess::boundary]` expands to: the user's items (cfg'd per mode), the export glue
+//! and the import functions.
 
 use heck::ToSnakeCase;
 use proc_macro2::TokenStream;
@@ -117,8 +117,8 @@ fn import_fn(func: &syn::ItemFn, f: &Function, boundary: &Boundary) -> TokenStre
             Passing::Ref => quote!(::core::clone::Clone::clone(#name)),
         };
         let bty = ty.rust(&bindings, true);
-        lets.push(quote!(let #name: #bty = ::nano::Convert::convert(#owned);));
-        args.push(quote!(::nano::Pass::pass(&#name)));
+        lets.push(quote!(let #name: #bty = ::nanoprocess::Convert::convert(#owned);));
+        args.push(quote!(::nanoprocess::Pass::pass(&#name)));
     }
     let call = types::binding_value(&f.name);
     quote! {
@@ -126,7 +126,7 @@ fn import_fn(func: &syn::ItemFn, f: &Function, boundary: &Boundary) -> TokenStre
         #(#attrs)*
         #vis #sig {
             #(#lets)*
-            ::nano::Convert::convert(#bindings::#call(#(#args),*))
+            ::nanoprocess::Convert::convert(#bindings::#call(#(#args),*))
         }
     }
 }
@@ -142,10 +142,10 @@ fn contains_named(ty: &Ty) -> bool {
 
 fn generate(wit: &str, world: &str) -> TokenStream {
     quote! {
-        ::nano::wit_bindgen::generate!({
+        ::nanoprocess::wit_bindgen::generate!({
             inline: #wit,
             world: #world,
-            runtime_path: "::nano::wit_bindgen::rt",
+            runtime_path: "::nanoprocess::wit_bindgen::rt",
         });
     }
 }
@@ -166,7 +166,7 @@ fn export_module(boundary: &Boundary, wit: &str) -> TokenStream {
         });
         let lets = f.params.iter().map(|(n, ty, _)| {
             let t = ty.rust(&user, false);
-            quote!(let #n: #t = ::nano::Convert::convert(#n);)
+            quote!(let #n: #t = ::nanoprocess::Convert::convert(#n);)
         });
         let args = f.params.iter().map(|(n, _, passing)| match passing {
             Passing::Owned => quote!(#n),
@@ -184,7 +184,7 @@ fn export_module(boundary: &Boundary, wit: &str) -> TokenStream {
                 #[cfg(feature = "nano-import")]
                 use super::#renamed as __nano_target;
                 #(#lets)*
-                ::nano::Convert::convert(__nano_target(#(#args),*))
+                ::nanoprocess::Convert::convert(__nano_target(#(#args),*))
             }
         });
     }
@@ -236,8 +236,8 @@ fn conversions(boundary: &Boundary, bindings: &TokenStream) -> TokenStream {
                     .collect();
                 (
                     name,
-                    quote!(#bindings::#b { #(#bf: ::nano::Convert::convert(self.#uf)),* }),
-                    quote!(super::#u { #(#uf: ::nano::Convert::convert(self.#bf)),* }),
+                    quote!(#bindings::#b { #(#bf: ::nanoprocess::Convert::convert(self.#uf)),* }),
+                    quote!(super::#u { #(#uf: ::nanoprocess::Convert::convert(self.#bf)),* }),
                 )
             }
             TypeDef::Variant { name, cases } => {
@@ -248,8 +248,8 @@ fn conversions(boundary: &Boundary, bindings: &TokenStream) -> TokenStream {
                     let uc = format_ident!("{case}");
                     let bc = types::binding_type(case);
                     if ty.is_some() {
-                        to_b.push(quote!(super::#u::#uc(v) => #bindings::#b::#bc(::nano::Convert::convert(v))));
-                        to_u.push(quote!(#bindings::#b::#bc(v) => super::#u::#uc(::nano::Convert::convert(v))));
+                        to_b.push(quote!(super::#u::#uc(v) => #bindings::#b::#bc(::nanoprocess::Convert::convert(v))));
+                        to_u.push(quote!(#bindings::#b::#bc(v) => super::#u::#uc(::nanoprocess::Convert::convert(v))));
                     } else {
                         to_b.push(quote!(super::#u::#uc => #bindings::#b::#bc));
                         to_u.push(quote!(#bindings::#b::#bc => super::#u::#uc));
@@ -265,13 +265,13 @@ fn conversions(boundary: &Boundary, bindings: &TokenStream) -> TokenStream {
         let b = types::binding_type(name);
         let u = format_ident!("{name}");
         out.push(quote! {
-            impl ::nano::Convert<#bindings::#b> for super::#u {
+            impl ::nanoprocess::Convert<#bindings::#b> for super::#u {
                 fn convert(self) -> #bindings::#b { #to_b }
             }
-            impl ::nano::Convert<super::#u> for #bindings::#b {
+            impl ::nanoprocess::Convert<super::#u> for #bindings::#b {
                 fn convert(self) -> super::#u { #to_u }
             }
-            impl<'a> ::nano::Pass<'a, #bindings::#b> for #bindings::#b {
+            impl<'a> ::nanoprocess::Pass<'a, #bindings::#b> for #bindings::#b {
                 fn pass(&'a self) -> #bindings::#b { ::core::clone::Clone::clone(self) }
             }
         });

@@ -1,4 +1,5 @@
-//! The `#[nano::boundary]` and `#[nano::local]` attributes. Use them through the `nano` crate.
+//! The `#[nanoprocess::boundary]` and `#[nanoprocess::local]` attributes. Use them through the
+//! `nanoprocess` crate.
 
 #![deny(missing_docs)]
 
@@ -25,7 +26,7 @@ use types::{Passing, Ty};
 pub fn boundary(attr: TokenStream, item: TokenStream) -> TokenStream {
     let attr = proc_macro2::TokenStream::from(attr);
     if !attr.is_empty() {
-        return syn::Error::new(attr.span(), "`#[nano::boundary]` takes no arguments")
+        return syn::Error::new(attr.span(), "`#[nanoprocess::boundary]` takes no arguments")
             .to_compile_error()
             .into();
     }
@@ -91,7 +92,7 @@ impl Boundary {
         let Some((_, items)) = &module.content else {
             return Err(syn::Error::new(
                 module.span(),
-                "`#[nano::boundary]` needs an inline module (`mod api { ... }`)",
+                "`#[nanoprocess::boundary]` needs an inline module (`mod api { ... }`)",
             ));
         };
         let package = std::env::var("CARGO_PKG_NAME")
