@@ -12,6 +12,7 @@ pub fn nano_build(manifest: &Path, package: Option<&str>) -> BuildReport {
         &BuildOptions {
             manifest_path: manifest.to_path_buf(),
             package: package.map(str::to_string),
+            flags: Default::default(),
         },
         &mut |_| {},
     )

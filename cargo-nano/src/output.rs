@@ -95,7 +95,9 @@ fn indent(inst: &PlanInstance, all: &[PlanInstance]) -> String {
         depth += 1;
         p = all.get(i).and_then(|x| x.parent);
     }
-    format!("{}{}", "  ".repeat(depth), inst.package)
+    // The instance's own name: the last segment of its path (a renamed dependency's new name).
+    let name = inst.id.rsplit('/').next().unwrap_or(&inst.id);
+    format!("{}{name}", "  ".repeat(depth))
 }
 
 /// One line summarising what an instance holds.

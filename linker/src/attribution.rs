@@ -265,6 +265,8 @@ mod tests {
             has_lib: true,
             features: Default::default(),
             deps: deps.iter().map(|d| d.to_string()).collect(),
+            dep_names: Default::default(),
+            enabled_features: vec![],
         };
         let packages = vec![
             pkg("a", "app", &["n"]),

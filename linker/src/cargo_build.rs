@@ -10,7 +10,9 @@ use std::process::{Command, Stdio};
 
 use cargo_metadata::Message;
 
+use crate::build_workspace::BuildWorkspaceError;
 use crate::graph::{EXPORT_FEATURE, IMPORT_FEATURE, NanoGraph, NanoPackage, PackageKind};
+use crate::workspace::Workspace;
 
 /// The target every nano package is built for.
 pub const TARGET: &str = "wasm32-wasip2";
@@ -36,15 +38,25 @@ pub enum CargoBuildError {
         output: String,
     },
     /// Cargo failed to build a package.
-    #[error("package `{package}` does not build for `{TARGET}` (`{manifest}`)\n{output}")]
+    #[error(
+        "package `{package}` does not build for `{TARGET}` (`{manifest}`){cause}\n{output}{hint}"
+    )]
     Compile {
         /// The package.
         package: String,
         /// Its manifest.
         manifest: PathBuf,
+        /// Which crate failed, as a phrase (`: the build script of `zstd-sys v2.0.15` failed`),
+        /// or empty when Cargo's output does not say.
+        cause: String,
         /// The end of Cargo's output.
         output: String,
+        /// How to fix it, as a `help:` line, or empty.
+        hint: String,
     },
+    /// The generated workspace of a package from outside the user's workspace failed.
+    #[error(transparent)]
+    BuildWorkspace(#[from] BuildWorkspaceError),
     /// Cargo built no component.
     #[error("cargo reported no `.wasm` artifact for package `{package}`")]
     NoArtifact {
@@ -96,15 +108,64 @@ fn spawn_error(command: &str, source: std::io::Error) -> CargoBuildError {
     }
 }
 
-/// The `cargo rustc` arguments that build `package` as its own nanoprocess. `remaps` are path
-/// prefixes to rewrite in the compiled code (see [`crate::workspace::Workspace::path_remaps`]).
+/// Cargo's own flags, passed to every Cargo command cargo-nano runs.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct CargoFlags {
+    /// `--locked`: `Cargo.lock` must be up to date; Cargo never writes it.
+    pub locked: bool,
+    /// `--frozen`: `--locked` and `--offline`.
+    pub frozen: bool,
+    /// `--offline`: no network access.
+    pub offline: bool,
+}
+
+impl CargoFlags {
+    /// The flags as Cargo arguments.
+    pub fn args(&self) -> Vec<String> {
+        [
+            (self.locked, "--locked"),
+            (self.frozen, "--frozen"),
+            (self.offline, "--offline"),
+        ]
+        .iter()
+        .filter(|(on, _)| *on)
+        .map(|(_, flag)| flag.to_string())
+        .collect()
+    }
+}
+
+/// Where and how the nano packages of one build are compiled.
+#[derive(Debug, Clone, Copy)]
+pub struct BuildContext<'a> {
+    /// The user's workspace.
+    pub workspace: &'a Workspace,
+    /// The nano tree.
+    pub graph: &'a NanoGraph,
+    /// Path prefixes to rewrite in the compiled code
+    /// ([`crate::workspace::Workspace::path_remaps`]).
+    pub remaps: &'a [(PathBuf, String)],
+    /// Cargo's flags.
+    pub flags: CargoFlags,
+}
+
+/// The `cargo rustc` arguments that build `package` as its own nanoprocess.
+///
+/// A member of the user's workspace is built there, with `--features`. A package from outside
+/// (registry, git, outside path) is built from its generated workspace
+/// ([`crate::build_workspace`]), whose manifest enables the features; Cargo still runs in the
+/// user's directory, against the user's target directory.
 pub fn cargo_args(
-    graph: &NanoGraph,
+    ctx: &BuildContext<'_>,
     package: &NanoPackage,
-    manifest_path: &Path,
-    remaps: &[(PathBuf, String)],
-) -> Vec<String> {
+) -> Result<Vec<String>, CargoBuildError> {
     let info = &package.info;
+    let ws = ctx.workspace;
+    let member = ws.members.contains(&info.id);
+    let manifest_path = if member {
+        ws.manifest_path.clone()
+    } else {
+        crate::build_workspace::prepare(ws, ctx.graph, package)?
+    };
     let mut args: Vec<String> = vec![
         "rustc".into(),
         "--manifest-path".into(),
@@ -116,11 +177,14 @@ pub fn cargo_args(
         TARGET.into(),
         "--message-format".into(),
         "json-render-diagnostics".into(),
+        "--target-dir".into(),
+        ws.target_dir.display().to_string(),
     ];
+    args.extend(ctx.flags.args());
     let mut features: Vec<String> = package
         .children
         .iter()
-        .map(|&c| format!("{}/{IMPORT_FEATURE}", graph.packages[c].info.name))
+        .map(|c| format!("{}/{IMPORT_FEATURE}", c.name))
         .collect();
     match &package.kind {
         PackageKind::Command(bin) => args.extend(["--bin".into(), bin.clone()]),
@@ -129,12 +193,13 @@ pub fn cargo_args(
             args.extend(["--lib".into(), "--crate-type".into(), "cdylib".into()]);
         }
     }
-    if !features.is_empty() {
+    if member && !features.is_empty() {
         args.extend(["--features".into(), features.join(",")]);
     }
-    if !remaps.is_empty() {
+    if !ctx.remaps.is_empty() {
         // `--config` arrays are appended to the user's `build.rustflags`, not replacing them.
-        let flags: Vec<String> = remaps
+        let flags: Vec<String> = ctx
+            .remaps
             .iter()
             .map(|(from, to)| {
                 format!(
@@ -148,7 +213,7 @@ pub fn cargo_args(
             format!("build.rustflags=[{}]", flags.join(", ")),
         ]);
     }
-    args
+    Ok(args)
 }
 
 /// Builds one package; returns the path of its component.
@@ -159,12 +224,10 @@ pub fn cargo_args(
 /// wrote the file is recorded next to it (`notifier.wasm.nano-unit`); when Cargo reports the
 /// component fresh but another unit wrote it last, it is removed and built again.
 pub fn build_package(
-    graph: &NanoGraph,
+    ctx: &BuildContext<'_>,
     package: &NanoPackage,
-    manifest_path: &Path,
-    remaps: &[(PathBuf, String)],
 ) -> Result<PathBuf, CargoBuildError> {
-    let args = cargo_args(graph, package, manifest_path, remaps);
+    let args = cargo_args(ctx, package)?;
     let (path, fresh) = run_cargo(package, &args)?;
     if package.kind != PackageKind::Library {
         return Ok(path);
@@ -215,7 +278,8 @@ fn run_cargo(package: &NanoPackage, args: &[String]) -> Result<(PathBuf, bool), 
     if let Some(stdout) = child.stdout.take() {
         for message in Message::parse_stream(BufReader::new(stdout)).flatten() {
             if let Message::CompilerArtifact(a) = message
-                && a.package_id.repr == package.info.id
+                && (a.package_id.repr == package.info.id
+                    || a.manifest_path.as_std_path() == package.info.manifest_path)
                 && let Some(wasm) = a.filenames.iter().find(|f| f.extension() == Some("wasm"))
             {
                 artifact = Some((wasm.clone().into_std_path_buf(), a.fresh));
@@ -225,10 +289,13 @@ fn run_cargo(package: &NanoPackage, args: &[String]) -> Result<(PathBuf, bool), 
     let status = child.wait().map_err(|source| spawn_error(&cargo, source))?;
     let stderr = stderr_reader.join().unwrap_or_default();
     if !status.success() {
+        let (cause, hint) = diagnose(&stderr);
         return Err(CargoBuildError::Compile {
             package: package.info.name.clone(),
             manifest: package.info.manifest_path.clone(),
+            cause,
             output: tail(&stderr, 30),
+            hint,
         });
     }
     artifact.ok_or_else(|| CargoBuildError::NoArtifact {
@@ -239,4 +306,76 @@ fn run_cargo(package: &NanoPackage, args: &[String]) -> Result<(PathBuf, bool), 
 fn tail(text: &str, lines: usize) -> String {
     let all: Vec<&str> = text.lines().collect();
     all[all.len().saturating_sub(lines)..].join("\n")
+}
+
+/// Which crate Cargo's output says failed, and a hint for failures with a known cause: a build
+/// script that compiles C code and finds no C compiler for wasm.
+fn diagnose(stderr: &str) -> (String, String) {
+    let quoted = |line: &str, prefix: &str| {
+        line.strip_prefix(prefix)
+            .and_then(|rest| rest.split('`').next())
+            .map(str::to_string)
+    };
+    let script = stderr
+        .lines()
+        .find_map(|l| quoted(l, "error: failed to run custom build command for `"));
+    let compile = stderr
+        .lines()
+        .find_map(|l| quoted(l, "error: could not compile `"));
+    let cause = match (&script, &compile) {
+        (Some(krate), _) => format!(": the build script of `{krate}` failed"),
+        (None, Some(krate)) => format!(": crate `{krate}` failed to compile"),
+        (None, None) => String::new(),
+    };
+    let no_c_compiler = stderr.contains("failed to find tool")
+        || stderr.contains("error occurred in cc-rs")
+        || stderr.contains("ToolNotFound");
+    let hint = match script {
+        Some(krate) if no_c_compiler => format!(
+            "\n  = help: `{krate}` compiles C code, and no C compiler for `{TARGET}` was found: turn off the crate's C feature (often a default feature of the crate that depends on it), or install clang with a WASI sysroot and set `CC_wasm32_wasip2` (see docs/adopting.md, \"Crates with C code\")"
+        ),
+        _ => String::new(),
+    };
+    (cause, hint)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_build_script_without_a_c_compiler_is_named_with_a_hint() {
+        let stderr = "   Compiling zstd-sys v2.0.15+zstd.1.5.7\n\
+            error: failed to run custom build command for `zstd-sys v2.0.15+zstd.1.5.7`\n\
+            \n\
+            Caused by:\n  process didn't exit successfully\n\
+            error occurred in cc-rs: failed to find tool \"clang\": No such file or directory (os error 2)\n";
+        let (cause, hint) = diagnose(stderr);
+        assert_eq!(
+            cause,
+            ": the build script of `zstd-sys v2.0.15+zstd.1.5.7` failed"
+        );
+        assert!(hint.contains("no C compiler for `wasm32-wasip2`"), "{hint}");
+    }
+
+    #[test]
+    fn a_compile_error_names_the_crate() {
+        let (cause, hint) = diagnose(
+            "error[E0425]: x\nerror: could not compile `getrandom` (lib) due to 1 previous error\n",
+        );
+        assert_eq!(cause, ": crate `getrandom` failed to compile");
+        assert!(hint.is_empty());
+        assert_eq!(diagnose("something else"), (String::new(), String::new()));
+    }
+
+    #[test]
+    fn cargo_flags_are_passed_as_cargo_spells_them() {
+        let flags = CargoFlags {
+            locked: true,
+            frozen: false,
+            offline: true,
+        };
+        assert_eq!(flags.args(), ["--locked", "--offline"]);
+        assert!(CargoFlags::default().args().is_empty());
+    }
 }

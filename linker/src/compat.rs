@@ -84,7 +84,7 @@ pub fn check(graph: &NanoGraph, components: &[Vec<u8>]) -> Result<Vec<Mismatch>,
     }
     let mut mismatches = Vec::new();
     for (p, parent) in graph.packages.iter().enumerate() {
-        for &c in &parent.children {
+        for c in parent.children.iter().map(|c| c.package) {
             let child = &graph.packages[c];
             for (name, kind) in &types[worlds[p]].imports {
                 let ItemKind::Instance(imported) = kind else {

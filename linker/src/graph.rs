@@ -10,6 +10,8 @@ use std::path::PathBuf;
 
 use manifest_schema::{ManifestErrors, NanoManifest};
 
+use crate::grant_keys::check_grant_keys;
+
 /// The Cargo feature a nano library enables to export its interface from its own nanoprocess.
 pub const EXPORT_FEATURE: &str = "nano-export";
 /// The Cargo feature a parent enables on a nano child so the child's public API calls across the
@@ -39,6 +41,18 @@ pub struct PackageInfo {
     pub features: BTreeSet<String>,
     /// Package ids of its normal (not dev, not build) dependencies.
     pub deps: Vec<String>,
+    /// For each of `deps`, the name it has in this package's `[dependencies]`: the rename when
+    /// there is one (`util1 = { package = "util", … }`), else the package name.
+    pub dep_names: BTreeMap<String, String>,
+    /// The features Cargo resolved for the package (all members built together).
+    pub enabled_features: Vec<String>,
+}
+
+impl PackageInfo {
+    /// The name under which this package depends on the package `id`.
+    pub fn dep_name<'a>(&'a self, id: &str, package_name: &'a str) -> &'a str {
+        self.dep_names.get(id).map_or(package_name, String::as_str)
+    }
 }
 
 /// How a nano package is built.
@@ -59,15 +73,28 @@ pub struct NanoPackage {
     pub manifest: NanoManifest,
     /// How it is built.
     pub kind: PackageKind,
-    /// Indexes (into [`NanoGraph::packages`]) of its nano children, sorted by name.
-    pub children: Vec<usize>,
+    /// Its nano children, sorted by name.
+    pub children: Vec<Child>,
+}
+
+/// A nano child of a package: the edge from a parent to one of its nano dependencies.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Child {
+    /// The dependency's name in the parent's `[dependencies]` (the rename when there is one):
+    /// the key of its grant and its name in instance paths.
+    pub name: String,
+    /// Index into [`NanoGraph::packages`].
+    pub package: usize,
 }
 
 /// One nanoprocess of a run: a package instantiated for one parent.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Instance {
-    /// The path of package names from the root, e.g. `app/extractor/inflate`.
+    /// The path of names from the root, e.g. `app/extractor/inflate`: the top package's name,
+    /// then each child's name in its parent's `[dependencies]`.
     pub id: String,
+    /// The last segment of `id`: the key of this instance's grant in its parent's manifest.
+    pub name: String,
     /// Index into [`NanoGraph::packages`].
     pub package: usize,
     /// Index into [`NanoGraph::instances`] of the parent instance.
@@ -139,6 +166,44 @@ pub enum GraphError {
         parent: String,
         /// The ordinary crate in between.
         via: String,
+    },
+    /// The top package has no `[package.metadata.nano]`.
+    #[error(
+        "package `{package}` is not a nano package yet: `{manifest}` has no `[package.metadata.nano]` table (help: run `cargo nano init` to write one with what its code reaches)"
+    )]
+    NotNano {
+        /// The package.
+        package: String,
+        /// Its manifest.
+        manifest: PathBuf,
+    },
+    /// A grant names something that is not a nano child of the granter.
+    #[error(
+        "package `{package}` grants capabilities to `{name}`, which is not one of its nano dependencies (`{manifest}`)\n  = help: {help}"
+    )]
+    UnknownGrant {
+        /// The granting package.
+        package: String,
+        /// The grant's key.
+        name: String,
+        /// The granter's manifest.
+        manifest: PathBuf,
+        /// How to fix it.
+        help: String,
+    },
+    /// Two versions of one nano package are children of the same parent.
+    #[error(
+        "package `{parent}` depends on two versions of the nano package `{package}` ({versions}); both would export the same interfaces to it (`{manifest}`)\n  = help: depend on one version of `{package}` in `{parent}`, or move one of them into another nano package"
+    )]
+    SameChildTwice {
+        /// The parent.
+        parent: String,
+        /// The child package.
+        package: String,
+        /// The versions, as `1.0.0` and `2.0.0`.
+        versions: String,
+        /// The parent's manifest.
+        manifest: PathBuf,
     },
     /// The nano graph has a cycle.
     #[error("nano packages form a dependency cycle: {0}")]
@@ -237,17 +302,17 @@ impl<'a> Builder<'a> {
         let mut children = Vec::new();
         for child in self.nano_children(pkg)? {
             check_library(child, pkg)?;
-            children.push(self.visit(child)?);
+            children.push(Child {
+                name: pkg.dep_name(&child.id, &child.name).to_string(),
+                package: self.visit(child)?,
+            });
         }
         self.visiting.pop();
-        children.sort_by(|a, b| {
-            self.packages[*a]
-                .info
-                .name
-                .cmp(&self.packages[*b].info.name)
-        });
+        children.sort();
         children.dedup();
+        self.check_distinct(pkg, &children)?;
         let manifest = pkg.manifest.clone().unwrap_or_else(empty_manifest);
+        check_grant_keys(pkg, &manifest, &children, &self.by_id)?;
         self.packages.push(NanoPackage {
             info: pkg.clone(),
             manifest,
@@ -257,6 +322,27 @@ impl<'a> Builder<'a> {
         let i = self.packages.len() - 1;
         self.index.insert(pkg.id.clone(), i);
         Ok(i)
+    }
+
+    /// Two versions of one nano package under one parent would export the same interface names
+    /// into it, so the parent could not tell them apart.
+    fn check_distinct(&self, pkg: &PackageInfo, children: &[Child]) -> Result<(), GraphError> {
+        for (i, a) in children.iter().enumerate() {
+            let a = &self.packages[a.package].info;
+            if let Some(b) = children[i + 1..]
+                .iter()
+                .map(|c| &self.packages[c.package].info)
+                .find(|b| b.name == a.name)
+            {
+                return Err(GraphError::SameChildTwice {
+                    parent: pkg.name.clone(),
+                    package: a.name.clone(),
+                    versions: format!("{} and {}", a.version, b.version),
+                    manifest: pkg.manifest_path.clone(),
+                });
+            }
+        }
+        Ok(())
     }
 
     /// The nano packages `pkg` depends on directly; a nano package found only behind an ordinary
@@ -332,12 +418,12 @@ fn empty_manifest() -> NanoManifest {
 /// Expands the package DAG into the tree of instances: a package used by two parents runs as two
 /// nanoprocesses, each with the grant of its own parent.
 fn expand_instances(packages: &[NanoPackage], root: usize) -> Vec<Instance> {
-    let mut out = Vec::new();
-    let mut stack = vec![(root, None::<usize>)];
-    while let Some((pkg, parent)) = stack.pop() {
-        let name = &packages[pkg].info.name;
+    let mut out: Vec<Instance> = Vec::new();
+    let root_name = packages[root].info.name.clone();
+    let mut stack = vec![(root, root_name, None::<usize>)];
+    while let Some((pkg, name, parent)) = stack.pop() {
         let id = match parent {
-            Some(p) => format!("{}/{name}", out_id(&out, p)),
+            Some(p) => format!("{}/{name}", out[p].id),
             None => name.clone(),
         };
         let mut namespace = namespace_for(&id);
@@ -348,20 +434,17 @@ fn expand_instances(packages: &[NanoPackage], root: usize) -> Vec<Instance> {
         }
         out.push(Instance {
             id,
+            name,
             package: pkg,
             parent,
             namespace,
         });
         let me = out.len() - 1;
-        for &child in packages[pkg].children.iter().rev() {
-            stack.push((child, Some(me)));
+        for child in packages[pkg].children.iter().rev() {
+            stack.push((child.package, child.name.clone(), Some(me)));
         }
     }
     out
-}
-
-fn out_id(instances: &[Instance], i: usize) -> &str {
-    &instances[i].id
 }
 
 /// The component-model namespace of an instance's scoped imports: `nano-` and the instance path

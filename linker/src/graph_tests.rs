@@ -31,6 +31,8 @@ fn pkg(name: &str, deps: &[&str], nano: bool, bin: bool) -> PackageInfo {
             .map(|f| f.to_string())
             .collect::<BTreeSet<_>>(),
         deps: deps.iter().map(|d| format!("id-{d}")).collect(),
+        dep_names: Default::default(),
+        enabled_features: vec![],
     }
 }
 
@@ -181,6 +183,131 @@ fn a_child_without_the_nano_features_is_refused() {
         .to_string();
     assert!(
         err.contains("`nano-import`") && err.contains("child/Cargo.toml"),
+        "{err}"
+    );
+}
+
+/// `pkg` with a different version (its id carries it).
+fn versioned(name: &str, version: u64, deps: &[&str]) -> PackageInfo {
+    let mut p = pkg(name, deps, true, false);
+    p.id = format!("id-{name}-{version}");
+    p.version = semver::Version::new(version, 0, 0);
+    p
+}
+
+fn grant_to(p: &mut PackageInfo, key: &str) {
+    let manifest = p.manifest.get_or_insert_with(manifest);
+    manifest.grants.insert(key.into(), Default::default());
+}
+
+#[test]
+fn a_renamed_child_is_named_and_granted_by_its_dependency_name() {
+    let mut app = pkg("app", &[], true, true);
+    app.deps = vec!["id-util-1".into()];
+    app.dep_names = [("id-util-1".to_string(), "util1".to_string())].into();
+    grant_to(&mut app, "util1");
+    let packages = [app, versioned("util", 1, &[])];
+    let graph = build_graph(&packages, &members(&["app"]), None).unwrap();
+    assert_eq!(ids(&graph), ["app", "app/util1"]);
+    assert_eq!(graph.instances[1].name, "util1");
+    assert_eq!(graph.instances[1].namespace, "nano-app-util1");
+
+    // The package name where the dependency is renamed: the error names the right key.
+    let mut packages = packages;
+    packages[0].manifest.as_mut().unwrap().grants.clear();
+    grant_to(&mut packages[0], "util");
+    let err = build_graph(&packages, &members(&["app"]), None)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("grants capabilities to `util`")
+            && err.contains("under the name `util1`")
+            && err.contains("app/Cargo.toml"),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_grant_to_a_typo_or_an_ordinary_crate_is_refused() {
+    let mut app = pkg("app", &["extractor", "regex"], true, true);
+    grant_to(&mut app, "extracter");
+    let mut packages = vec![
+        app,
+        pkg("extractor", &[], true, false),
+        pkg("regex", &[], false, false),
+    ];
+    let err = build_graph(&packages, &members(&["app"]), None)
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("did you mean `extractor`?"), "{err}");
+    packages[0].manifest = Some(manifest());
+    packages[0].dep_names = [("id-regex".to_string(), "regex".to_string())].into();
+    grant_to(&mut packages[0], "regex");
+    let err = build_graph(&packages, &members(&["app"]), None)
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("`regex` is an ordinary crate"), "{err}");
+    packages[0].manifest = Some(manifest());
+    grant_to(&mut packages[0], "zzzzzz");
+    let err = build_graph(&packages, &members(&["app"]), None)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("its nano dependencies are `extractor`"),
+        "{err}"
+    );
+}
+
+#[test]
+fn two_versions_of_a_package_are_two_packages_in_different_parents() {
+    let mut app = pkg("app", &["left", "right"], true, true);
+    app.deps = vec!["id-left".into(), "id-right".into()];
+    let mut left = pkg("left", &[], true, false);
+    left.deps = vec!["id-util-1".into()];
+    let mut right = pkg("right", &[], true, false);
+    right.deps = vec!["id-util-2".into()];
+    let packages = [
+        app,
+        left,
+        right,
+        versioned("util", 1, &[]),
+        versioned("util", 2, &[]),
+    ];
+    let graph = build_graph(&packages, &members(&["app"]), None).unwrap();
+    assert_eq!(
+        ids(&graph),
+        [
+            "app",
+            "app/left",
+            "app/left/util",
+            "app/right",
+            "app/right/util"
+        ]
+    );
+    let versions: Vec<u64> = [2, 4]
+        .iter()
+        .map(|&i| {
+            graph.packages[graph.instances[i].package]
+                .info
+                .version
+                .major
+        })
+        .collect();
+    assert_eq!(versions, [1, 2]);
+
+    // Both under one parent: their interfaces would collide in it.
+    let mut both = packages.clone();
+    both[0].deps = vec!["id-util-1".into(), "id-util-2".into()];
+    both[0].dep_names = [
+        ("id-util-1".to_string(), "util1".to_string()),
+        ("id-util-2".to_string(), "util2".to_string()),
+    ]
+    .into();
+    let err = build_graph(&both, &members(&["app"]), None)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("two versions of the nano package `util` (1.0.0 and 2.0.0)"),
         "{err}"
     );
 }

@@ -10,10 +10,12 @@
 #![deny(missing_docs)]
 
 pub mod attribution;
+pub mod build_workspace;
 pub mod cargo_build;
 pub mod compat;
 pub mod compose;
 pub mod diff;
+mod grant_keys;
 pub mod graph;
 pub mod inspect;
 pub mod lock;

@@ -1,6 +1,7 @@
 //! `Nano.lock`: building it from a build, reading it (from the workspace or from a git
 //! revision) and writing it, with errors that say how to recover.
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -191,6 +192,79 @@ pub fn update_packages(old: &NanoLock, current: &NanoLock, names: &[String]) -> 
         version: LOCK_VERSION,
         packages,
     }
+}
+
+/// The part of `lock` that belongs to the tree of the top package `root`: the packages with a
+/// nanoprocess under it, each with only those nanoprocesses. One `Nano.lock` holds the trees of
+/// every top package of the workspace; a build of one compares and updates only its own.
+pub fn tree_of(lock: &NanoLock, root: &str) -> NanoLock {
+    let packages = lock
+        .packages
+        .iter()
+        .filter_map(|p| with_received(p, |id| in_tree(id, root)))
+        .collect();
+    NanoLock {
+        version: LOCK_VERSION,
+        packages,
+    }
+}
+
+/// `lock` with the tree of the top package `root` replaced by `tree` (a lock of that tree alone,
+/// e.g. [`from_report`]); the other top packages' trees stay as they are.
+pub fn replace_tree(lock: &NanoLock, tree: &NanoLock, root: &str) -> NanoLock {
+    let mut packages: Vec<LockedPackage> = lock
+        .packages
+        .iter()
+        .filter_map(|p| with_received(p, |id| !in_tree(id, root)))
+        .collect();
+    for new in &tree.packages {
+        match packages.iter_mut().find(|p| p.sort_key() == new.sort_key()) {
+            Some(shared) => {
+                let mut received = std::mem::take(&mut shared.received);
+                received.extend(new.received.clone());
+                *shared = LockedPackage {
+                    received,
+                    ..new.clone()
+                };
+            }
+            None => packages.push(new.clone()),
+        }
+    }
+    sort(&mut packages);
+    NanoLock {
+        version: LOCK_VERSION,
+        packages,
+    }
+}
+
+/// `package` with only the nanoprocesses `keep` selects; `None` when none is left.
+fn with_received(package: &LockedPackage, keep: impl Fn(&str) -> bool) -> Option<LockedPackage> {
+    let received: BTreeMap<String, LockedHoldings> = package
+        .received
+        .iter()
+        .filter(|(id, _)| keep(id))
+        .map(|(id, h)| (id.clone(), h.clone()))
+        .collect();
+    (!received.is_empty()).then(|| LockedPackage {
+        received,
+        ..package.clone()
+    })
+}
+
+/// Whether the instance path `instance` lies in the tree of the top package `root`.
+fn in_tree(instance: &str, root: &str) -> bool {
+    instance
+        .strip_prefix(root)
+        .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
+}
+
+/// The top package of a build: the name that starts every instance path of its tree.
+pub fn root_of(report: &BuildReport) -> &str {
+    report
+        .plan
+        .instances
+        .first()
+        .map_or("", |root| root.id.as_str())
 }
 
 /// The text of a lock: the header, then the lock as TOML.

@@ -88,3 +88,60 @@ fn update_accepts_growth_only_for_the_named_packages() {
     assert_eq!(app.packages.len(), 1);
     assert!(app.packages[0].requests.random);
 }
+
+/// A lock of two top packages, `one` and `two`, sharing the nano package `util`.
+const TWO_TREES: &str = r#"version = 1
+
+[[package]]
+name = "one"
+version = "0.1.0"
+checksum = "0000000000000000000000000000000000000000000000000000000000000001"
+[package.received.one]
+
+[[package]]
+name = "two"
+version = "0.1.0"
+checksum = "0000000000000000000000000000000000000000000000000000000000000002"
+[package.received.two]
+
+[[package]]
+name = "util"
+version = "1.0.0"
+checksum = "0000000000000000000000000000000000000000000000000000000000000003"
+[package.received."one/util"]
+random = true
+[package.received."two/util"]
+"#;
+
+#[test]
+fn one_lock_holds_the_tree_of_each_top_package() {
+    let lock = parse(TWO_TREES, "Nano.lock").unwrap();
+    let one = tree_of(&lock, "one");
+    let names: Vec<&str> = one.packages.iter().map(|p| p.name.as_str()).collect();
+    assert_eq!(names, ["one", "util"]);
+    assert_eq!(
+        one.packages[1].received.keys().collect::<Vec<_>>(),
+        ["one/util"]
+    );
+    // `on` is a prefix of `one` but not its tree.
+    assert!(tree_of(&lock, "on").packages.is_empty());
+
+    // A new build of `one` that no longer grants random to util and drops nothing else.
+    let mut rebuilt = one.clone();
+    rebuilt.packages[1]
+        .received
+        .get_mut("one/util")
+        .unwrap()
+        .random = false;
+    let merged = replace_tree(&lock, &rebuilt, "one");
+    assert_eq!(tree_of(&merged, "one"), rebuilt);
+    assert_eq!(tree_of(&merged, "two"), tree_of(&lock, "two"));
+    // A build of `one` without util keeps util for `two` only.
+    let mut without = rebuilt.clone();
+    without.packages.truncate(1);
+    let merged = replace_tree(&lock, &without, "one");
+    assert_eq!(
+        merged.packages[2].received.keys().collect::<Vec<_>>(),
+        ["two/util"]
+    );
+}

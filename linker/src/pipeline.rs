@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use manifest_schema::plan::{PLAN_FORMAT, Plan, PlanInstance};
 use sha2::{Digest, Sha256};
 
-use crate::cargo_build::{self, CargoBuildError};
+use crate::cargo_build::{self, BuildContext, CargoBuildError, CargoFlags};
 use crate::compose::{self, ComposeError};
 use crate::graph::{self, GraphError, NanoGraph};
 use crate::inspect::{self, InspectError, Inspection};
@@ -22,6 +22,8 @@ pub struct BuildOptions {
     pub manifest_path: PathBuf,
     /// The top package; `None` picks the only binary member.
     pub package: Option<String>,
+    /// Cargo's `--locked`, `--frozen` and `--offline`.
+    pub flags: CargoFlags,
 }
 
 /// Progress of a build, for the CLI to show.
@@ -134,8 +136,26 @@ impl BuildError {
 }
 
 /// `target/nano/` of the workspace at `manifest_path`, where builds write their outputs.
-pub fn nano_dir(manifest_path: &Path) -> Result<PathBuf, BuildError> {
-    Ok(Workspace::load(manifest_path)?.target_dir.join("nano"))
+pub fn nano_dir(manifest_path: &Path, flags: CargoFlags) -> Result<PathBuf, BuildError> {
+    Ok(Workspace::load(manifest_path, flags)?
+        .target_dir
+        .join("nano"))
+}
+
+/// Reads the workspace and its nano tree; the top package must carry a manifest (a project
+/// without one is pointed to `cargo nano init`).
+pub fn load(options: &BuildOptions) -> Result<(Workspace, NanoGraph), BuildError> {
+    let ws = Workspace::load(&options.manifest_path, options.flags)?;
+    let graph = graph::build_graph(&ws.packages, &ws.members, options.package.as_deref())?;
+    let root = &graph.packages[graph.root].info;
+    if root.manifest.is_none() {
+        return Err(GraphError::NotNano {
+            package: root.name.clone(),
+            manifest: root.manifest_path.clone(),
+        }
+        .into());
+    }
+    Ok((ws, graph))
 }
 
 /// Runs the whole build. `progress` hears about each step.
@@ -143,8 +163,7 @@ pub fn build(
     options: &BuildOptions,
     progress: &mut dyn FnMut(Event),
 ) -> Result<BuildReport, BuildError> {
-    let ws = Workspace::load(&options.manifest_path)?;
-    let graph = graph::build_graph(&ws.packages, &ws.members, options.package.as_deref())?;
+    let (ws, graph) = load(options)?;
     progress(Event::Planned {
         packages: graph.packages.len(),
     });
@@ -155,6 +174,12 @@ pub fn build(
         cargo_build::install_target()?;
     }
     let remaps = ws.path_remaps();
+    let ctx = BuildContext {
+        workspace: &ws,
+        graph: &graph,
+        remaps: &remaps,
+        flags: options.flags,
+    };
     let mut reports = Vec::new();
     let mut components = Vec::new();
     let mut violations = Vec::new();
@@ -162,7 +187,7 @@ pub fn build(
         progress(Event::Compiling {
             package: pkg.info.name.clone(),
         });
-        let path = cargo_build::build_package(&graph, pkg, &ws.manifest_path, &remaps)?;
+        let path = cargo_build::build_package(&ctx, pkg)?;
         let bytes = std::fs::read(&path).map_err(|source| CargoBuildError::Read {
             path: path.clone(),
             source,

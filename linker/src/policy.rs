@@ -62,13 +62,14 @@ pub fn resolve_holdings(graph: &NanoGraph) -> Result<Vec<Holdings>, PolicyError>
                 let grant = parent_pkg
                     .manifest
                     .grants
-                    .get(&pkg.info.name)
+                    .get(&inst.name)
                     .cloned()
                     .unwrap_or_default();
                 let ctx = EdgeCtx {
                     parent: &parent_pkg.info.name,
                     parent_manifest: &parent_pkg.info.manifest_path,
                     child: &pkg.info.name,
+                    key: &inst.name,
                 };
                 narrow(&ctx, &out[parent], &grant, &pkg.manifest, &mut violations)
             }
@@ -111,7 +112,10 @@ pub fn requested_holdings(requests: &Capabilities) -> Holdings {
 struct EdgeCtx<'a> {
     parent: &'a str,
     parent_manifest: &'a PathBuf,
+    /// The child's package name.
     child: &'a str,
+    /// The child's name in the parent's `[dependencies]`: the key of its grant.
+    key: &'a str,
 }
 
 impl EdgeCtx<'_> {
@@ -121,12 +125,12 @@ impl EdgeCtx<'_> {
             manifest_path: self.parent_manifest.clone(),
             message: format!(
                 "package `{}` grants {what} to `{}` but does not hold it",
-                self.parent, self.child
+                self.parent, self.key
             ),
             notes: vec!["a grant can only narrow what the granter itself holds".into()],
             help: format!(
                 "remove it from `[package.metadata.nano.grants.{}]`, or add it to the requests of `{}`",
-                self.child, self.parent
+                self.key, self.parent
             ),
         });
     }
@@ -142,7 +146,7 @@ impl EdgeCtx<'_> {
             notes: vec![],
             help: format!(
                 "if `{}` should have it, add `{key}` to `[package.metadata.nano.grants.{}]` of `{}`; otherwise do not depend on a version that needs it",
-                self.child, self.child, self.parent
+                self.child, self.key, self.parent
             ),
         });
     }

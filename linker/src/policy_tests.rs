@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use manifest_schema::{Access, NanoManifest};
 
 use super::*;
-use crate::graph::{Instance, NanoPackage, PackageInfo, PackageKind};
+use crate::graph::{Child, Instance, NanoPackage, PackageInfo, PackageKind};
 use crate::inspect::{Reach, Syscall};
 
 fn manifest(name: &str, toml: &str) -> NanoManifest {
@@ -16,7 +16,7 @@ fn manifest(name: &str, toml: &str) -> NanoManifest {
         .unwrap()
 }
 
-fn package(name: &str, toml: &str, children: Vec<usize>) -> NanoPackage {
+fn package(name: &str, toml: &str, children: Vec<Child>) -> NanoPackage {
     NanoPackage {
         info: PackageInfo {
             id: name.into(),
@@ -29,6 +29,8 @@ fn package(name: &str, toml: &str, children: Vec<usize>) -> NanoPackage {
             has_lib: true,
             features: Default::default(),
             deps: vec![],
+            dep_names: Default::default(),
+            enabled_features: vec![],
         },
         manifest: manifest(name, toml),
         kind: PackageKind::Library,
@@ -40,6 +42,7 @@ fn package(name: &str, toml: &str, children: Vec<usize>) -> NanoPackage {
 fn graph(app: &str, child: &str) -> NanoGraph {
     let instance = |id: &str, package, parent| Instance {
         id: id.into(),
+        name: id.rsplit('/').next().unwrap().into(),
         package,
         parent,
         namespace: crate::graph::namespace_for(id),
@@ -47,7 +50,14 @@ fn graph(app: &str, child: &str) -> NanoGraph {
     NanoGraph {
         packages: vec![
             package("child", child, vec![]),
-            package("app", app, vec![0]),
+            package(
+                "app",
+                app,
+                vec![Child {
+                    name: "child".into(),
+                    package: 0,
+                }],
+            ),
         ],
         root: 1,
         instances: vec![instance("app", 1, None), instance("app/child", 0, Some(0))],

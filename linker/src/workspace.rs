@@ -1,11 +1,12 @@
 //! Reading a Cargo workspace through `cargo metadata`.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 use cargo_metadata::{DependencyKind, Metadata, MetadataCommand, TargetKind};
 use manifest_schema::ManifestErrors;
 
+use crate::cargo_build::CargoFlags;
 use crate::graph::{GraphError, PackageInfo};
 
 /// A Cargo workspace as cargo-nano sees it.
@@ -74,9 +75,10 @@ impl Workspace {
 
     /// Runs `cargo metadata` on the workspace containing `manifest_path` and parses every
     /// package's `[package.metadata.nano]`; all invalid manifests are reported together.
-    pub fn load(manifest_path: &Path) -> Result<Self, WorkspaceError> {
+    pub fn load(manifest_path: &Path, flags: CargoFlags) -> Result<Self, WorkspaceError> {
         let metadata = MetadataCommand::new()
             .manifest_path(manifest_path)
+            .other_options(flags.args())
             .exec()
             .map_err(|source| WorkspaceError::Metadata {
                 path: manifest_path.to_path_buf(),
@@ -90,6 +92,11 @@ impl Workspace {
             .resolve
             .as_ref()
             .ok_or_else(|| WorkspaceError::NoResolve(manifest_path.to_path_buf()))?;
+        let names: BTreeMap<&str, &str> = metadata
+            .packages
+            .iter()
+            .map(|p| (p.id.repr.as_str(), p.name.as_str()))
+            .collect();
         let mut packages = Vec::new();
         let mut invalid: Vec<ManifestErrors> = Vec::new();
         for pkg in &metadata.packages {
@@ -107,18 +114,20 @@ impl Workspace {
                     }
                 },
             };
-            let deps = resolve
-                .nodes
-                .iter()
-                .find(|n| n.id == pkg.id)
+            let node = resolve.nodes.iter().find(|n| n.id == pkg.id);
+            let normal: Vec<&cargo_metadata::NodeDep> = node
                 .map(|node| {
                     node.deps
                         .iter()
                         .filter(|d| d.dep_kinds.iter().any(|k| k.kind == DependencyKind::Normal))
-                        .map(|d| d.pkg.repr.clone())
                         .collect()
                 })
                 .unwrap_or_default();
+            let deps = normal.iter().map(|d| d.pkg.repr.clone()).collect();
+            let dep_names = normal
+                .iter()
+                .map(|d| (d.pkg.repr.clone(), dependency_key(pkg, &names, d)))
+                .collect();
             packages.push(PackageInfo {
                 id: pkg.id.repr.clone(),
                 name: pkg.name.to_string(),
@@ -134,6 +143,10 @@ impl Workspace {
                 has_lib: pkg.targets.iter().any(|t| t.is_lib()),
                 features: pkg.features.keys().cloned().collect::<BTreeSet<_>>(),
                 deps,
+                dep_names,
+                enabled_features: node
+                    .map(|n| n.features.iter().map(|f| f.to_string()).collect())
+                    .unwrap_or_default(),
             });
         }
         if !invalid.is_empty() {
@@ -154,4 +167,33 @@ impl Workspace {
             packages,
         })
     }
+}
+
+/// The name under which `pkg` depends on `dep` in its `[dependencies]`: the rename when there is
+/// one (`util1 = { package = "util", … }`), else the package name. Cargo's resolve names the
+/// dependency by its Rust crate name (`util1`, dashes as underscores), so a rename is matched in
+/// that form.
+fn dependency_key(
+    pkg: &cargo_metadata::Package,
+    names: &BTreeMap<&str, &str>,
+    dep: &cargo_metadata::NodeDep,
+) -> String {
+    let dep_name = names
+        .get(dep.pkg.repr.as_str())
+        .map_or_else(|| dep.name.clone(), |n| n.to_string());
+    pkg.dependencies
+        .iter()
+        .filter(|d| d.name == dep_name)
+        .filter_map(|d| d.rename.as_ref())
+        .find(|rename| rename.replace('-', "_") == dep.name)
+        .cloned()
+        .unwrap_or(dep_name)
+}
+
+/// The `Cargo.toml` Cargo would use in `dir`: the first one found there or in a parent
+/// directory.
+pub fn find_manifest(dir: &Path) -> Option<PathBuf> {
+    dir.ancestors()
+        .map(|d| d.join("Cargo.toml"))
+        .find(|p| p.is_file())
 }

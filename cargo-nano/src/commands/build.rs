@@ -3,29 +3,80 @@
 use std::path::PathBuf;
 
 use clap::Args;
+use linker::cargo_build::CargoFlags;
 use linker::pipeline::{self, BuildOptions, BuildReport};
 
 use crate::output;
 use crate::progress::Progress;
 
+/// Where the workspace is, and Cargo's own flags, with Cargo's meanings.
+#[derive(Args, Debug, Clone, Default)]
+pub struct CargoArgs {
+    /// Path to `Cargo.toml`; by default the first one in the current directory or above it.
+    #[arg(long, value_name = "PATH")]
+    pub manifest_path: Option<PathBuf>,
+    /// Require `Cargo.lock` to be up to date (Cargo's `--locked`); for `check`, `Nano.lock` too.
+    #[arg(long)]
+    pub locked: bool,
+    /// `--locked` and `--offline` (passed to Cargo).
+    #[arg(long)]
+    pub frozen: bool,
+    /// Run without accessing the network (passed to Cargo).
+    #[arg(long)]
+    pub offline: bool,
+}
+
+impl CargoArgs {
+    /// The `Cargo.toml` to use: `--manifest-path`, or found upward from the current directory
+    /// like Cargo does. Prints the error and returns the exit code when there is none.
+    pub fn manifest_path(&self) -> Result<PathBuf, u8> {
+        if let Some(path) = &self.manifest_path {
+            return Ok(path.clone());
+        }
+        let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
+        linker::workspace::find_manifest(&cwd).ok_or_else(|| {
+            eprintln!(
+                "error: could not find `Cargo.toml` in `{}` or any parent directory (help: run in a Cargo project, or pass `--manifest-path`)",
+                cwd.display()
+            );
+            output::EXIT_INPUT
+        })
+    }
+
+    /// Cargo's flags for the library.
+    pub fn flags(&self) -> CargoFlags {
+        CargoFlags {
+            locked: self.locked,
+            frozen: self.frozen,
+            offline: self.offline,
+        }
+    }
+}
+
 /// Where to find the project and which package is on top.
 #[derive(Args, Debug, Clone)]
 pub struct ProjectArgs {
-    /// Path to the workspace's `Cargo.toml`.
-    #[arg(long, value_name = "PATH", default_value = "Cargo.toml")]
-    pub manifest_path: PathBuf,
+    /// The workspace and Cargo's flags.
+    #[command(flatten)]
+    pub cargo: CargoArgs,
     /// The top package (an application); by default the only member with a binary.
     #[arg(short = 'p', long = "package", value_name = "NAME")]
     pub package: Option<String>,
 }
 
 impl ProjectArgs {
+    /// The options of a build of this project.
+    pub fn options(&self) -> Result<BuildOptions, u8> {
+        Ok(BuildOptions {
+            manifest_path: self.cargo.manifest_path()?,
+            package: self.package.clone(),
+            flags: self.cargo.flags(),
+        })
+    }
+
     /// Runs the build pipeline with progress; on failure prints the error and returns its exit code.
     pub fn build(&self) -> Result<BuildReport, u8> {
-        let options = BuildOptions {
-            manifest_path: self.manifest_path.clone(),
-            package: self.package.clone(),
-        };
+        let options = self.options()?;
         let mut progress = Progress::new();
         let result = pipeline::build(&options, &mut |e| progress.event(e));
         progress.finish();

@@ -9,15 +9,12 @@ use crate::output::{EXIT_INPUT, EXIT_POLICY};
 use crate::render::{self, Format, Places, sarif};
 
 /// Build and inspect without writing anything but build outputs; with `--locked`, fail when
-/// any package requests, receives or reaches more than `Nano.lock` records.
+/// any package requests, receives or reaches more than `Nano.lock` records. `--locked` also
+/// passes Cargo's `--locked`: `Cargo.lock` is never written either.
 #[derive(Args, Debug)]
 pub struct CheckCommand {
     #[command(flatten)]
     project: ProjectArgs,
-    /// Require `Nano.lock` and fail (exit 1) when permissions grew beyond it. The lock is never
-    /// written.
-    #[arg(long)]
-    locked: bool,
     /// Output format of the differences.
     #[arg(long, value_enum, default_value = "human")]
     format: Format,
@@ -29,13 +26,13 @@ pub struct CheckCommand {
 impl CheckCommand {
     /// Runs the command.
     pub fn exec(self) -> u8 {
-        let path = match super::lock::lock_path(&self.project.manifest_path) {
+        let path = match super::lock::lock_path(&self.project) {
             Ok(p) => p,
             Err(code) => return code,
         };
         // Without `--locked` a missing lock is fine; a broken one is still bad input.
-        let base = if self.locked {
-            match read_base(&self.project.manifest_path, None) {
+        let base = if self.project.cargo.locked {
+            match read_base(&self.project, None) {
                 Ok((lock, _)) => Some(lock),
                 Err(code) => return code,
             }
@@ -57,6 +54,7 @@ impl CheckCommand {
             return 0;
         };
         let current = linker::lock::from_report(&report);
+        let base = linker::lock::tree_of(&base, linker::lock::root_of(&report));
         let diff = PermissionDiff::new(&base, &current);
         let places = Places::new(&report, &path);
         if std::env::var("GITHUB_ACTIONS").is_ok_and(|v| v == "true") {
@@ -71,7 +69,7 @@ impl CheckCommand {
             "{}",
             render::render(self.format, &diff, "Nano.lock", &places, self.verbose)
         );
-        if self.locked && diff.grew() {
+        if self.project.cargo.locked && diff.grew() {
             eprintln!(
                 "error: permissions grew beyond `{}` (help: review them with `cargo nano diff`, then accept them with `cargo nano lock --update`)",
                 path.display()

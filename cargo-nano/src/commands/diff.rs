@@ -27,7 +27,7 @@ pub struct DiffCommand {
 impl DiffCommand {
     /// Runs the command.
     pub fn exec(self) -> u8 {
-        let (base, label) = match read_base(&self.project.manifest_path, self.base.as_deref()) {
+        let (base, label) = match read_base(&self.project, self.base.as_deref()) {
             Ok(b) => b,
             Err(code) => return code,
         };
@@ -36,6 +36,7 @@ impl DiffCommand {
             Err(code) => return code,
         };
         let current = linker::lock::from_report(&report);
+        let base = linker::lock::tree_of(&base, linker::lock::root_of(&report));
         let diff = PermissionDiff::new(&base, &current);
         let lock_path = linker::lock::lock_path(&report.workspace_root);
         let places = Places::new(&report, &lock_path);

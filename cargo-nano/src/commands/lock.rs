@@ -8,16 +8,16 @@ use linker::lock::{self, LockError};
 use linker::pipeline::BuildReport;
 use manifest_schema::lockfile::NanoLock;
 
-use super::build::ProjectArgs;
+use super::build::{CargoArgs, ProjectArgs};
 use crate::output::{self, EXIT_INPUT, EXIT_POLICY};
 use crate::render::human;
 
 /// Write `Nano.lock`, or accept reviewed permission changes into it with `--update`.
 #[derive(Args, Debug)]
 pub struct LockCommand {
-    /// Path to the workspace's `Cargo.toml`.
-    #[arg(long, value_name = "PATH", default_value = "Cargo.toml")]
-    manifest_path: PathBuf,
+    /// The workspace and Cargo's flags.
+    #[command(flatten)]
+    cargo: CargoArgs,
     /// The top package (an application); by default the only member with a binary.
     #[arg(long, value_name = "NAME")]
     app: Option<String>,
@@ -38,10 +38,10 @@ impl LockCommand {
     /// Runs the command.
     pub fn exec(self) -> u8 {
         let project = ProjectArgs {
-            manifest_path: self.manifest_path.clone(),
+            cargo: self.cargo.clone(),
             package: self.app.clone(),
         };
-        let lock_path = match lock_path(&project.manifest_path) {
+        let lock_path = match lock_path(&project) {
             Ok(p) => p,
             Err(code) => return code,
         };
@@ -64,8 +64,11 @@ impl LockCommand {
         };
         let current = lock::from_report(&report);
         if !self.update {
-            return sync(&lock_path, old.as_ref(), &current);
+            return sync(&lock_path, old.as_ref(), &current, lock::root_of(&report));
         }
+        let root = lock::root_of(&report);
+        let whole = old;
+        let old = whole.as_ref().map(|l| lock::tree_of(l, root));
         let new = match &old {
             Some(old) if !self.packages.is_empty() => {
                 let unknown: Vec<&String> = self
@@ -98,7 +101,11 @@ impl LockCommand {
                 );
             }
         }
-        if let Err(code) = write(&lock_path, &new) {
+        let merged = match &whole {
+            Some(whole) => lock::replace_tree(whole, &new, root),
+            None => new.clone(),
+        };
+        if let Err(code) = write(&lock_path, &merged) {
             return code;
         }
         let remaining = PermissionDiff::new(&new, &current);
@@ -119,8 +126,9 @@ impl LockCommand {
 }
 
 /// The path of the workspace's `Nano.lock`.
-pub fn lock_path(manifest_path: &Path) -> Result<PathBuf, u8> {
-    linker::workspace::Workspace::load(manifest_path)
+pub fn lock_path(project: &ProjectArgs) -> Result<PathBuf, u8> {
+    let options = project.options()?;
+    linker::workspace::Workspace::load(&options.manifest_path, options.flags)
         .map(|ws| lock::lock_path(&ws.root))
         .map_err(|e| output::report_build_error(&e.into()))
 }
@@ -139,12 +147,13 @@ fn write(path: &Path, lock: &NanoLock) -> Result<(), u8> {
     }
 }
 
-/// Records `current` in the lock at `path` unless it grew compared with `old`: creates the lock
-/// when missing, rewrites it when nothing grew (smaller sets are accepted), and otherwise leaves
-/// it alone, prints what grew and returns exit code 1.
-pub fn sync(path: &Path, old: Option<&NanoLock>, current: &NanoLock) -> u8 {
+/// Records `current` (the lock of the tree of the top package `root`) in the lock at `path`
+/// unless it grew compared with `old`: creates the lock when missing, rewrites that tree when
+/// nothing grew (smaller sets are accepted), and otherwise leaves it alone, prints what grew and
+/// returns exit code 1. The trees of other top packages are kept.
+pub fn sync(path: &Path, old: Option<&NanoLock>, current: &NanoLock, root: &str) -> u8 {
     if let Some(old) = old {
-        let diff = PermissionDiff::new(old, current);
+        let diff = PermissionDiff::new(&lock::tree_of(old, root), current);
         if diff.grew() {
             eprint!(
                 "{}",
@@ -160,7 +169,11 @@ pub fn sync(path: &Path, old: Option<&NanoLock>, current: &NanoLock) -> u8 {
             return EXIT_POLICY;
         }
     }
-    match write(path, current) {
+    let merged = match old {
+        Some(old) => lock::replace_tree(old, current, root),
+        None => current.clone(),
+    };
+    match write(path, &merged) {
         Ok(()) => 0,
         Err(code) => code,
     }
@@ -170,7 +183,12 @@ pub fn sync(path: &Path, old: Option<&NanoLock>, current: &NanoLock) -> u8 {
 pub fn sync_after_build(report: &BuildReport) -> u8 {
     let path = lock::lock_path(&report.workspace_root);
     match lock::read(&path) {
-        Ok(old) => sync(&path, old.as_ref(), &lock::from_report(report)),
+        Ok(old) => sync(
+            &path,
+            old.as_ref(),
+            &lock::from_report(report),
+            lock::root_of(report),
+        ),
         Err(e) => {
             output::print_error(&e);
             EXIT_INPUT
@@ -179,9 +197,9 @@ pub fn sync_after_build(report: &BuildReport) -> u8 {
 }
 
 /// Reads the lock `check` and `diff` compare against: the workspace's, or the one at a git
-/// revision.
-pub fn read_base(manifest_path: &Path, rev: Option<&str>) -> Result<(NanoLock, String), u8> {
-    let path = lock_path(manifest_path)?;
+/// revision. It holds the trees of every top package; compare with [`lock::tree_of`].
+pub fn read_base(project: &ProjectArgs, rev: Option<&str>) -> Result<(NanoLock, String), u8> {
+    let path = lock_path(project)?;
     let result = match rev {
         None => lock::read_required(&path).map(|l| (l, "Nano.lock".to_string())),
         Some(rev) => {

@@ -79,7 +79,8 @@ impl RunCommand {
         if let Some(plan) = &self.plan {
             return Ok(plan.clone());
         }
-        linker::pipeline::nano_dir(&self.project.manifest_path)
+        let options = self.project.options()?;
+        linker::pipeline::nano_dir(&options.manifest_path, options.flags)
             .map(|dir| dir.join("plan.json"))
             .map_err(|e| output::report_build_error(&e))
     }

@@ -3,10 +3,9 @@
 use std::fmt::Write as _;
 
 use clap::Args;
-use linker::graph::{self, NanoGraph};
-use linker::pipeline::BuildError;
+use linker::graph::NanoGraph;
+use linker::pipeline;
 use linker::policy;
-use linker::workspace::Workspace;
 use manifest_schema::plan::Holdings;
 use manifest_schema::{Access, Capabilities, Grant};
 
@@ -24,14 +23,14 @@ pub struct TreeCommand {
 impl TreeCommand {
     /// Runs the command.
     pub fn exec(self) -> u8 {
-        let result = Workspace::load(&self.project.manifest_path)
-            .map_err(BuildError::from)
-            .and_then(|ws| {
-                let graph =
-                    graph::build_graph(&ws.packages, &ws.members, self.project.package.as_deref())?;
-                let holdings = policy::resolve_holdings(&graph)?;
-                Ok(render(&graph, &holdings))
-            });
+        let options = match self.project.options() {
+            Ok(o) => o,
+            Err(code) => return code,
+        };
+        let result = pipeline::load(&options).and_then(|(_, graph)| {
+            let holdings = policy::resolve_holdings(&graph)?;
+            Ok(render(&graph, &holdings))
+        });
         match result {
             Ok(text) => {
                 print!("{text}");
@@ -59,7 +58,16 @@ fn entry(
 ) {
     let inst = &graph.instances[index];
     let pkg = &graph.packages[inst.package];
-    let _ = writeln!(out, "{first}{} {}", pkg.info.name, pkg.info.version);
+    let renamed = if inst.name == pkg.info.name {
+        String::new()
+    } else {
+        format!(" (as `{}`)", inst.name)
+    };
+    let _ = writeln!(
+        out,
+        "{first}{} {}{renamed}",
+        pkg.info.name, pkg.info.version
+    );
     let children: Vec<usize> = (0..graph.instances.len())
         .filter(|&c| graph.instances[c].parent == Some(index))
         .collect();
@@ -74,7 +82,7 @@ fn entry(
     line("requests:", capabilities(&pkg.manifest.requests));
     if let Some(parent) = inst.parent {
         let parent_pkg = &graph.packages[graph.instances[parent].package];
-        let grant = parent_pkg.manifest.grants.get(&pkg.info.name);
+        let grant = parent_pkg.manifest.grants.get(&inst.name);
         line(
             "granted:",
             grant.map_or_else(|| "nothing".to_string(), self::grant),
