@@ -33,6 +33,9 @@ enum Command {
     /// Build if needed, then run the application on the bundled runtime.
     #[command(after_help = EXIT_STATUS)]
     Run(commands::run::RunCommand),
+    /// Make an existing project's top package a nano package with the requests its code reaches.
+    #[command(after_help = EXIT_STATUS)]
+    Init(commands::init::InitCommand),
     /// Create a nano package (`--lib`): manifest, `#[nanoprocess::boundary]` module and a test.
     New(commands::new::NewCommand),
     /// Write `Nano.lock`, or accept reviewed permission changes into it with `--update`.
@@ -65,6 +68,7 @@ fn main() -> ExitCode {
     let code = match cli.command {
         Command::Build(cmd) => cmd.exec(),
         Command::Run(cmd) => cmd.exec(),
+        Command::Init(cmd) => cmd.exec(),
         Command::New(cmd) => cmd.exec(),
         Command::Lock(cmd) => cmd.exec(),
         Command::Diff(cmd) => cmd.exec(),

@@ -19,6 +19,7 @@ mod grant_keys;
 pub mod graph;
 pub mod inspect;
 pub mod lock;
+pub mod onboard;
 pub mod permission;
 pub mod pipeline;
 pub mod policy;

@@ -9,7 +9,7 @@ use sha2::{Digest, Sha256};
 
 use crate::cargo_build::{self, BuildContext, CargoBuildError, CargoFlags};
 use crate::compose::{self, ComposeError};
-use crate::graph::{self, GraphError, NanoGraph};
+use crate::graph::{self, GraphError, NanoGraph, NanoPackage};
 use crate::inspect::{self, InspectError, Inspection};
 use crate::policy::{self, PolicyError};
 use crate::verify::{self, ExpectedInstance, VerifyError};
@@ -142,11 +142,17 @@ pub fn nano_dir(manifest_path: &Path, flags: CargoFlags) -> Result<PathBuf, Buil
         .join("nano"))
 }
 
+/// Reads the workspace and its nano tree, whether or not the top package has a manifest.
+pub fn load_tree(options: &BuildOptions) -> Result<(Workspace, NanoGraph), BuildError> {
+    let ws = Workspace::load(&options.manifest_path, options.flags)?;
+    let graph = graph::build_graph(&ws.packages, &ws.members, options.package.as_deref())?;
+    Ok((ws, graph))
+}
+
 /// Reads the workspace and its nano tree; the top package must carry a manifest (a project
 /// without one is pointed to `cargo nano init`).
 pub fn load(options: &BuildOptions) -> Result<(Workspace, NanoGraph), BuildError> {
-    let ws = Workspace::load(&options.manifest_path, options.flags)?;
-    let graph = graph::build_graph(&ws.packages, &ws.members, options.package.as_deref())?;
+    let (ws, graph) = load_tree(options)?;
     let root = &graph.packages[graph.root].info;
     if root.manifest.is_none() {
         return Err(GraphError::NotNano {
@@ -169,10 +175,7 @@ pub fn build(
     });
     // Grants depend only on manifests: check them before spending time compiling.
     let holdings = policy::resolve_holdings(&graph)?;
-    if !cargo_build::target_installed()? {
-        progress(Event::InstallingTarget);
-        cargo_build::install_target()?;
-    }
+    ensure_target(progress)?;
     let remaps = ws.path_remaps();
     let ctx = BuildContext {
         workspace: &ws,
@@ -187,33 +190,14 @@ pub fn build(
         progress(Event::Compiling {
             package: pkg.info.name.clone(),
         });
-        let path = cargo_build::build_package(&ctx, pkg)?;
-        let bytes = std::fs::read(&path).map_err(|source| CargoBuildError::Read {
-            path: path.clone(),
-            source,
-        })?;
-        let inspection =
-            inspect::inspect_component(&bytes).map_err(|source| BuildError::Inspect {
-                package: pkg.info.name.clone(),
-                source,
-            })?;
+        let (report, bytes) = build_one(&ctx, pkg)?;
         violations.extend(policy::check_syscalls(
             &pkg.info.name,
             &pkg.info.manifest_path,
             &pkg.manifest.requests,
-            &inspection,
+            &report.inspection,
         ));
-        reports.push(PackageReport {
-            name: pkg.info.name.clone(),
-            version: pkg.info.version.to_string(),
-            source: pkg.info.source.clone(),
-            manifest_path: pkg.info.manifest_path.clone(),
-            requests: pkg.manifest.requests.clone(),
-            component: path,
-            component_sha256: hex::encode(Sha256::digest(&bytes)),
-            crates: crate::attribution::linked_crates(&ws.packages, &pkg.info.id),
-            inspection,
-        });
+        reports.push(report);
         components.push(bytes);
     }
     if !violations.is_empty() {
@@ -232,6 +216,43 @@ pub fn build(
         plan,
         packages: reports,
     })
+}
+
+/// Installs the wasm target when rustup does not list it.
+pub fn ensure_target(progress: &mut dyn FnMut(Event)) -> Result<(), BuildError> {
+    if !cargo_build::target_installed()? {
+        progress(Event::InstallingTarget);
+        cargo_build::install_target()?;
+    }
+    Ok(())
+}
+
+/// Compiles one nano package and inspects its component; returns the report and the bytes.
+pub fn build_one(
+    ctx: &BuildContext<'_>,
+    pkg: &NanoPackage,
+) -> Result<(PackageReport, Vec<u8>), BuildError> {
+    let path = cargo_build::build_package(ctx, pkg)?;
+    let bytes = std::fs::read(&path).map_err(|source| CargoBuildError::Read {
+        path: path.clone(),
+        source,
+    })?;
+    let inspection = inspect::inspect_component(&bytes).map_err(|source| BuildError::Inspect {
+        package: pkg.info.name.clone(),
+        source,
+    })?;
+    let report = PackageReport {
+        name: pkg.info.name.clone(),
+        version: pkg.info.version.to_string(),
+        source: pkg.info.source.clone(),
+        manifest_path: pkg.info.manifest_path.clone(),
+        requests: pkg.manifest.requests.clone(),
+        component: path,
+        component_sha256: hex::encode(Sha256::digest(&bytes)),
+        crates: crate::attribution::linked_crates(&ctx.workspace.packages, &pkg.info.id),
+        inspection,
+    };
+    Ok((report, bytes))
 }
 
 fn expected(

@@ -91,6 +91,12 @@ pub struct BuildCommand {
     project: ProjectArgs,
 }
 
+impl From<ProjectArgs> for BuildCommand {
+    fn from(project: ProjectArgs) -> Self {
+        BuildCommand { project }
+    }
+}
+
 impl BuildCommand {
     /// Runs the command.
     pub fn exec(self) -> u8 {
