@@ -10,6 +10,7 @@
 use std::collections::BTreeSet;
 use std::path::PathBuf;
 
+use manifest_schema::{Clock, Stream};
 use toml_edit::{DocumentMut, Item};
 
 use crate::cargo_build::BuildContext;
@@ -117,8 +118,8 @@ pub fn init(
 /// The requests derived from what a package reaches.
 #[derive(Debug, Default)]
 struct Requests {
-    stdio: BTreeSet<&'static str>,
-    clocks: BTreeSet<&'static str>,
+    stdio: BTreeSet<Stream>,
+    clocks: BTreeSet<Clock>,
     random: bool,
     args: bool,
     decisions: Vec<Decision>,
@@ -139,11 +140,11 @@ impl Requests {
         for cap in inspection.capabilities() {
             let path = example_path(inspection, cap);
             match cap {
-                Capability::Stdin => _ = out.stdio.insert("stdin"),
-                Capability::Stdout => _ = out.stdio.insert("stdout"),
-                Capability::Stderr => _ = out.stdio.insert("stderr"),
-                Capability::WallClock => _ = out.clocks.insert("wall"),
-                Capability::MonotonicClock => _ = out.clocks.insert("monotonic"),
+                Capability::Stdin => _ = out.stdio.insert(Stream::Stdin),
+                Capability::Stdout => _ = out.stdio.insert(Stream::Stdout),
+                Capability::Stderr => _ = out.stdio.insert(Stream::Stderr),
+                Capability::WallClock => _ = out.clocks.insert(Clock::Wall),
+                Capability::MonotonicClock => _ = out.clocks.insert(Clock::Monotonic),
                 Capability::Random => out.random = true,
                 Capability::Args => out.args = true,
                 Capability::Env => out.decide(
@@ -183,10 +184,10 @@ impl Requests {
     /// The request lines as written.
     fn lines(&self) -> Vec<String> {
         let mut out = Vec::new();
-        let list = |items: &BTreeSet<&str>| {
-            let quoted: Vec<String> = items.iter().map(|i| format!("{i:?}")).collect();
+        fn list<T: std::fmt::Display>(items: &BTreeSet<T>) -> String {
+            let quoted: Vec<String> = items.iter().map(|i| format!("\"{i}\"")).collect();
             format!("[{}]", quoted.join(", "))
-        };
+        }
         if !self.stdio.is_empty() {
             out.push(format!("stdio = {}", list(&self.stdio)));
         }
@@ -298,7 +299,7 @@ mod tests {
             args: true,
             ..Default::default()
         };
-        requests.stdio.insert("stdout");
+        requests.stdio.insert(Stream::Stdout);
         requests.decide(
             "env = [\"NAME\"]",
             "the code reads environment variables".into(),

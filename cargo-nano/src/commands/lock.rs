@@ -150,10 +150,13 @@ fn write(path: &Path, lock: &NanoLock) -> Result<(), u8> {
 /// Records `current` (the lock of the tree of the top package `root`) in the lock at `path`
 /// unless it grew compared with `old`: creates the lock when missing, rewrites that tree when
 /// nothing grew (smaller sets are accepted), and otherwise leaves it alone, prints what grew and
-/// returns exit code 1. The trees of other top packages are kept.
+/// returns exit code 1. The trees of other top packages are kept; a top package whose tree is not
+/// in the lock yet is added to it.
 pub fn sync(path: &Path, old: Option<&NanoLock>, current: &NanoLock, root: &str) -> u8 {
-    if let Some(old) = old {
-        let diff = PermissionDiff::new(&lock::tree_of(old, root), current);
+    // A top package whose tree is not in the lock yet is recorded like a new lock.
+    let tree = old.map(|old| lock::tree_of(old, root));
+    if let Some(tree) = tree.filter(|t| !t.packages.is_empty()) {
+        let diff = PermissionDiff::new(&tree, current);
         if diff.grew() {
             eprint!(
                 "{}",
