@@ -53,6 +53,18 @@ pub enum BuildWorkspaceError {
         /// What the parser said.
         message: String,
     },
+    /// With `--locked`, the generated workspace resolved packages the user's lock does not hold.
+    #[error(
+        "building `{package}` needs packages that `{lock}` does not lock: {extra} (help: run without `--locked` to let Cargo update `Cargo.lock`, then commit it)"
+    )]
+    Unlocked {
+        /// The package being built.
+        package: String,
+        /// The user's `Cargo.lock`.
+        lock: PathBuf,
+        /// The packages missing from it, as `name version`.
+        extra: String,
+    },
     /// The generated workspace could not be written.
     #[error("failed to write `{path}`")]
     Write {
@@ -71,12 +83,7 @@ pub fn prepare(
     package: &NanoPackage,
 ) -> Result<PathBuf, BuildWorkspaceError> {
     let info = &package.info;
-    let dir = ws.target_dir.join("nano").join("build").join(format!(
-        "{}-{}-{}",
-        info.name,
-        info.version,
-        &hex::encode(Sha256::digest(info.id.as_bytes()))[..12]
-    ));
+    let dir = dir_of(ws, info);
     let mut deps = Table::new();
     deps.insert(
         "nano-package".into(),
@@ -97,6 +104,60 @@ pub fn prepare(
         write_if_changed(&dir.join("Cargo.lock"), &bytes)?;
     }
     Ok(dir.join("Cargo.toml"))
+}
+
+/// With `--locked`: checks that the generated workspace of `package` resolved only packages that
+/// the user's `Cargo.lock` holds, so the build used exactly the user's versions.
+pub fn check_locked(ws: &Workspace, package: &NanoPackage) -> Result<(), BuildWorkspaceError> {
+    let user_lock = ws.root.join("Cargo.lock");
+    let user = locked_packages(&user_lock)?;
+    let generated = locked_packages(&dir_of(ws, &package.info).join("Cargo.lock"))?;
+    let extra: Vec<String> = generated
+        .difference(&user)
+        .filter(|(name, _, _)| !name.starts_with("nano-build-"))
+        .map(|(name, version, _)| format!("`{name} {version}`"))
+        .collect();
+    if extra.is_empty() {
+        return Ok(());
+    }
+    Err(BuildWorkspaceError::Unlocked {
+        package: package.info.name.clone(),
+        lock: user_lock,
+        extra: extra.join(", "),
+    })
+}
+
+/// The (name, version, source) of every package a `Cargo.lock` holds.
+fn locked_packages(path: &Path) -> Result<BTreeSet<(String, String, String)>, BuildWorkspaceError> {
+    let text = std::fs::read_to_string(path).map_err(|source| BuildWorkspaceError::Read {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    let table: Table = text
+        .parse()
+        .map_err(|e: toml::de::Error| BuildWorkspaceError::Parse {
+            path: path.to_path_buf(),
+            message: e.message().to_string(),
+        })?;
+    let field = |p: &Table, key: &str| p.get(key).and_then(Value::as_str).unwrap_or("").to_string();
+    Ok(table
+        .get("package")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(Value::as_table)
+        .map(|p| (field(p, "name"), field(p, "version"), field(p, "source")))
+        .collect())
+}
+
+/// The directory of the generated workspace of `info`.
+fn dir_of(ws: &Workspace, info: &PackageInfo) -> PathBuf {
+    ws.target_dir.join("nano").join("build").join(format!(
+        "{}-{}-{}",
+        info.name,
+        info.version,
+        &hex::encode(Sha256::digest(info.id.as_bytes()))[..12]
+    ))
 }
 
 /// The generated `Cargo.toml`: one member depending on the package and its nano children, and
@@ -315,5 +376,39 @@ mod tests {
         let text = toml::to_string(&value).unwrap();
         assert!(text.contains("path = \"/ws/../util\""), "{text}");
         assert!(text.contains("git = \"x\""), "{text}");
+    }
+
+    #[test]
+    fn locked_builds_use_only_what_the_users_lock_holds() {
+        let dir = tempfile::tempdir().unwrap();
+        let ws = Workspace {
+            root: dir.path().to_path_buf(),
+            manifest_path: dir.path().join("Cargo.toml"),
+            target_dir: dir.path().join("target"),
+            members: vec![],
+            packages: vec![],
+        };
+        let package = NanoPackage {
+            info: info(None),
+            manifest: crate::graph::empty_manifest(),
+            kind: crate::graph::PackageKind::Library,
+            children: vec![],
+        };
+        let lock = |extra: &str| {
+            format!("version = 4\n[[package]]\nname = \"util\"\nversion = \"1.2.3\"\n{extra}")
+        };
+        std::fs::write(dir.path().join("Cargo.lock"), lock("")).unwrap();
+        let generated = dir_of(&ws, &package.info);
+        std::fs::create_dir_all(&generated).unwrap();
+        let own = "[[package]]\nname = \"nano-build-util\"\nversion = \"0.0.0\"\n";
+        std::fs::write(generated.join("Cargo.lock"), lock(own)).unwrap();
+        check_locked(&ws, &package).unwrap();
+        let newer = "[[package]]\nname = \"itoa\"\nversion = \"1.0.15\"\nsource = \"registry+x\"\n";
+        std::fs::write(generated.join("Cargo.lock"), lock(&format!("{own}{newer}"))).unwrap();
+        let err = check_locked(&ws, &package).unwrap_err().to_string();
+        assert!(
+            err.contains("building `util` needs packages") && err.contains("`itoa 1.0.15`"),
+            "{err}"
+        );
     }
 }

@@ -180,7 +180,13 @@ pub fn cargo_args(
         "--target-dir".into(),
         ws.target_dir.display().to_string(),
     ];
-    args.extend(ctx.flags.args());
+    if member {
+        args.extend(ctx.flags.args());
+    } else if ctx.flags.offline || ctx.flags.frozen {
+        // The generated workspace's own lock always gains its root package, so `--locked` cannot
+        // apply to it; `build_package` checks against the user's `Cargo.lock` instead.
+        args.push("--offline".into());
+    }
     let mut features: Vec<String> = package
         .children
         .iter()
@@ -229,6 +235,10 @@ pub fn build_package(
 ) -> Result<PathBuf, CargoBuildError> {
     let args = cargo_args(ctx, package)?;
     let (path, fresh) = run_cargo(package, &args)?;
+    let member = ctx.workspace.members.contains(&package.info.id);
+    if !member && (ctx.flags.locked || ctx.flags.frozen) {
+        crate::build_workspace::check_locked(ctx.workspace, package)?;
+    }
     if package.kind != PackageKind::Library {
         return Ok(path);
     }

@@ -407,7 +407,8 @@ fn check_library(child: &PackageInfo, parent: &PackageInfo) -> Result<(), GraphE
     Ok(())
 }
 
-fn empty_manifest() -> NanoManifest {
+/// The manifest of a package without `[package.metadata.nano]`: it requests and grants nothing.
+pub(crate) fn empty_manifest() -> NanoManifest {
     NanoManifest {
         format: manifest_schema::FORMAT_VERSION,
         requests: Default::default(),
