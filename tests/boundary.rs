@@ -79,7 +79,16 @@ fn an_incompatible_child_upgrade_is_refused_before_composition() {
 #[test]
 fn new_lib_scaffolds_a_package_that_tests_natively() {
     let dir = tempfile::tempdir().unwrap();
-    let out = support::cargo_nano_in(dir.path(), "new-lib", &["new", "--lib", "hello-nano"]);
+    // `nanoprocess` is not on crates.io yet: use this checkout's.
+    let nanoprocess = repo().join("nanoprocess").display().to_string();
+    let args = [
+        "new",
+        "--lib",
+        "hello-nano",
+        "--nanoprocess-path",
+        &nanoprocess,
+    ];
+    let out = support::cargo_nano_in(dir.path(), "new-lib", &args);
     assert_eq!(out.status, 0, "{}", out.render());
     let package = dir.path().join("hello-nano");
     let manifest = std::fs::read_to_string(package.join("Cargo.toml")).unwrap();
@@ -100,6 +109,6 @@ fn new_lib_scaffolds_a_package_that_tests_natively() {
         String::from_utf8_lossy(&test.stderr)
     );
     // A second `new` on the same path refuses to overwrite.
-    let again = support::cargo_nano_in(dir.path(), "new-lib", &["new", "--lib", "hello-nano"]);
+    let again = support::cargo_nano_in(dir.path(), "new-lib", &args);
     assert_eq!(again.status, 2, "{}", again.render());
 }

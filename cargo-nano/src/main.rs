@@ -36,7 +36,7 @@ enum Command {
     /// Make an existing project's top package a nano package with the requests its code reaches.
     #[command(after_help = EXIT_STATUS)]
     Init(commands::init::InitCommand),
-    /// Create a nano package (`--lib`): manifest, `#[nanoprocess::boundary]` module and a test.
+    /// Create a nano package (`--lib`) in the enclosing workspace; `--parent APP` wires it to APP.
     New(commands::new::NewCommand),
     /// Write `Nano.lock`, or accept reviewed permission changes into it with `--update`.
     #[command(after_help = EXIT_STATUS)]
