@@ -124,7 +124,7 @@ fn two_apps() -> tempfile::TempDir {
     let app = |name: &str, greeting: &str| {
         (
             format!(
-                "[package]\nname = \"{name}\"\nversion = \"0.7.0\"\nedition = \"2024\"\n\n[dependencies]\nshared = {{ path = \"../shared\" }}\n\n[package.metadata.nano]\nformat = 1\n[package.metadata.nano.requests]\nstdio = [\"stdout\"]\n{greeting}"
+                "[package]\nname = \"{name}\"\nversion = \"0.11.0\"\nedition = \"2024\"\n\n[dependencies]\nshared = {{ path = \"../shared\" }}\n\n[package.metadata.nano]\nformat = 1\n[package.metadata.nano.requests]\nstdio = [\"stdout\"]\n{greeting}"
             ),
             "fn main() {\n    println!(\"{}\", shared::twice(21));\n}\n".to_string(),
         )
@@ -134,7 +134,7 @@ fn two_apps() -> tempfile::TempDir {
     let (two, _) = app("two", "clocks = [\"wall\", \"monotonic\"]\n");
     let two_main = "fn main() {\n    let _ = std::time::SystemTime::now();\n    println!(\"{}\", shared::twice(4));\n}\n";
     let shared = format!(
-        "[package]\nname = \"shared\"\nversion = \"0.7.0\"\nedition = \"2024\"\n\n[dependencies]\nnanoprocess = {{ path = {nanoprocess:?} }}\n\n[features]\nnano-export = [\"nanoprocess/bindings\"]\nnano-import = [\"nanoprocess/bindings\"]\n\n[package.metadata.nano]\nformat = 1\n"
+        "[package]\nname = \"shared\"\nversion = \"0.11.0\"\nedition = \"2024\"\n\n[dependencies]\nnanoprocess = {{ path = {nanoprocess:?} }}\n\n[features]\nnano-export = [\"nanoprocess/bindings\"]\nnano-import = [\"nanoprocess/bindings\"]\n\n[package.metadata.nano]\nformat = 1\n"
     );
     write_files(
         dir.path(),

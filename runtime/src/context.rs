@@ -224,8 +224,67 @@ fn wasi_ctx(inst: &PlanInstance, r: &Resolved, options: &RunOptions) -> Result<W
     b.allow_udp(false);
     b.allow_tcp(!allowed.is_empty());
     b.socket_addr_check(move |addr, use_| {
-        let ok = matches!(use_, SocketAddrUse::TcpConnect) && allowed.contains(&addr);
+        let ok = socket_allowed(&allowed, addr, use_);
         Box::pin(async move { ok })
     });
     Ok(b.build())
+}
+
+/// Whether a package holding the TCP endpoints `allowed` may use `addr` for `use_`: connecting
+/// to a held endpoint, and the bind to the unspecified address and port 0 that wasmtime-wasi
+/// checks first when a connect needs an implicit bind. Nothing else: no other bind, no listen
+/// (a socket bound to an ephemeral port can neither listen nor connect anywhere else), no UDP.
+fn socket_allowed(allowed: &BTreeSet<SocketAddr>, addr: SocketAddr, use_: SocketAddrUse) -> bool {
+    match use_ {
+        SocketAddrUse::TcpConnect => allowed.contains(&addr),
+        SocketAddrUse::TcpBind => {
+            !allowed.is_empty() && addr.ip().is_unspecified() && addr.port() == 0
+        }
+        _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_held_endpoints_and_the_implicit_bind_of_a_connect_pass() {
+        let held: SocketAddr = "127.0.0.1:47613".parse().unwrap();
+        let allowed = BTreeSet::from([held]);
+        let at = |s: &str| s.parse::<SocketAddr>().unwrap();
+        assert!(socket_allowed(&allowed, held, SocketAddrUse::TcpConnect));
+        assert!(!socket_allowed(
+            &allowed,
+            at("127.0.0.1:47614"),
+            SocketAddrUse::TcpConnect
+        ));
+        assert!(socket_allowed(
+            &allowed,
+            at("0.0.0.0:0"),
+            SocketAddrUse::TcpBind
+        ));
+        assert!(socket_allowed(
+            &allowed,
+            at("[::]:0"),
+            SocketAddrUse::TcpBind
+        ));
+        for (addr, use_) in [
+            ("0.0.0.0:8080", SocketAddrUse::TcpBind),
+            ("127.0.0.1:0", SocketAddrUse::TcpBind),
+            ("0.0.0.0:0", SocketAddrUse::TcpListen),
+            ("127.0.0.1:47613", SocketAddrUse::TcpListen),
+            ("127.0.0.1:47613", SocketAddrUse::TcpAccept),
+            ("127.0.0.1:47613", SocketAddrUse::UdpSend),
+            ("0.0.0.0:0", SocketAddrUse::UdpBind),
+        ] {
+            assert!(!socket_allowed(&allowed, at(addr), use_), "{addr} {use_:?}");
+        }
+        // A package holding no endpoint may not even bind.
+        assert!(!socket_allowed(
+            &BTreeSet::new(),
+            at("0.0.0.0:0"),
+            SocketAddrUse::TcpBind
+        ));
+    }
 }

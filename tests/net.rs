@@ -1,0 +1,89 @@
+//! Network grants end to end (`fixtures/net`): the `fetcher` child connects to the one endpoint it
+//! is granted, served by the test on loopback, and carries data both ways; a connection to any
+//! other endpoint is refused inside the nanoprocess and never reaches the host's listener.
+
+mod support;
+
+use std::io::{BufRead, BufReader, Write};
+use std::net::TcpListener;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Duration;
+
+use support::cargo_nano;
+
+/// The endpoint `fixtures/net` grants to `fetcher`.
+const GRANTED: &str = "127.0.0.1:47613";
+/// A loopback endpoint nobody grants.
+const OTHER: &str = "127.0.0.1:47614";
+
+/// Serves `addr` on a thread: answers each line with `pong: LINE`, for at most a minute, and
+/// counts the connections it accepted.
+fn serve(addr: &str) -> Arc<AtomicUsize> {
+    let listener = TcpListener::bind(addr).unwrap_or_else(|e| panic!("bind {addr}: {e}"));
+    listener.set_nonblocking(true).unwrap();
+    let accepted = Arc::new(AtomicUsize::new(0));
+    let count = accepted.clone();
+    std::thread::spawn(move || {
+        let deadline = std::time::Instant::now() + Duration::from_secs(60);
+        while std::time::Instant::now() < deadline {
+            let Ok((stream, _)) = listener.accept() else {
+                std::thread::sleep(Duration::from_millis(20));
+                continue;
+            };
+            count.fetch_add(1, Ordering::SeqCst);
+            stream.set_nonblocking(false).unwrap();
+            let mut line = String::new();
+            let mut reader = BufReader::new(stream.try_clone().unwrap());
+            if reader.read_line(&mut line).is_ok() {
+                let _ = writeln!(&stream, "pong: {}", line.trim_end());
+            }
+        }
+    });
+    accepted
+}
+
+#[test]
+fn a_granted_endpoint_connects_and_any_other_is_refused() {
+    let built = cargo_nano("net", &["build"]);
+    assert_eq!(built.status, 0, "{}", built.render());
+    let granted = serve(GRANTED);
+    let other = serve(OTHER);
+    let run = |endpoint: &str| {
+        cargo_nano(
+            "net",
+            &[
+                "run",
+                "--quiet",
+                "--no-build",
+                "--net",
+                GRANTED,
+                "--",
+                endpoint,
+                "ping",
+            ],
+        )
+    };
+
+    let ok = run(GRANTED);
+    assert_eq!(ok.status, 0, "{}", ok.render());
+    assert_eq!(ok.stdout.trim(), "answer: pong: ping", "{}", ok.render());
+    assert_eq!(granted.load(Ordering::SeqCst), 1);
+
+    let refused = run(OTHER);
+    assert_eq!(refused.status, 1, "{}", refused.render());
+    assert!(
+        refused
+            .stdout
+            .contains("error: cannot connect to 127.0.0.1:47614"),
+        "{}",
+        refused.render()
+    );
+    // Give a connection that slipped through time to arrive, then check none did.
+    std::thread::sleep(Duration::from_millis(200));
+    assert_eq!(
+        other.load(Ordering::SeqCst),
+        0,
+        "the refused connect reached the host"
+    );
+}
