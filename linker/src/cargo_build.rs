@@ -332,15 +332,20 @@ fn diagnose(stderr: &str) -> (String, String) {
     let compile = stderr
         .lines()
         .find_map(|l| quoted(l, "error: could not compile `"));
+    let unresolved = stderr.contains("error: failed to get `")
+        || stderr.contains("failed to select a version")
+        || stderr.contains("no matching package named");
     let cause = match (&script, &compile) {
         (Some(krate), _) => format!(": the build script of `{krate}` failed"),
         (None, Some(krate)) => format!(": crate `{krate}` failed to compile"),
+        (None, None) if unresolved => ": Cargo could not resolve its dependencies".to_string(),
         (None, None) => String::new(),
     };
     let no_c_compiler = stderr.contains("failed to find tool")
         || stderr.contains("error occurred in cc-rs")
         || stderr.contains("ToolNotFound");
     let hint = match script {
+        None if unresolved => "\n  = help: a nano package from outside the workspace is built with crates that `Cargo.lock` cannot hold (`wit-bindgen`, through `nanoprocess/bindings`); Cargo fetches them on the first build, so that build needs the network, or `--offline` when they are in Cargo's cache".to_string(),
         Some(krate) if no_c_compiler => format!(
             "\n  = help: `{krate}` compiles C code, and no C compiler for `{TARGET}` was found: turn off the crate's C feature (often a default feature of the crate that depends on it), or install clang with a WASI sysroot and set `CC_wasm32_wasip2` (see docs/adopting.md, \"Crates with C code\")"
         ),
@@ -376,6 +381,11 @@ mod tests {
         assert_eq!(cause, ": crate `getrandom` failed to compile");
         assert!(hint.is_empty());
         assert_eq!(diagnose("something else"), (String::new(), String::new()));
+        let (cause, hint) = diagnose(
+            "    Updating crates.io index\nerror: failed to get `wit-bindgen` as a dependency of package `nanoprocess v0.1.0`\n",
+        );
+        assert_eq!(cause, ": Cargo could not resolve its dependencies");
+        assert!(hint.contains("--offline"), "{hint}");
     }
 
     #[test]

@@ -200,7 +200,7 @@ pub enum GraphError {
         parent: String,
         /// The child package.
         package: String,
-        /// The versions, as `1.0.0` and `2.0.0`.
+        /// The two dependencies with their versions, as `` `util1` 1.0.0 and `util2` 2.0.0 ``.
         versions: String,
         /// The parent's manifest.
         manifest: PathBuf,
@@ -328,16 +328,21 @@ impl<'a> Builder<'a> {
     /// into it, so the parent could not tell them apart.
     fn check_distinct(&self, pkg: &PackageInfo, children: &[Child]) -> Result<(), GraphError> {
         for (i, a) in children.iter().enumerate() {
-            let a = &self.packages[a.package].info;
+            let info = |c: &Child| &self.packages[c.package].info;
             if let Some(b) = children[i + 1..]
                 .iter()
-                .map(|c| &self.packages[c.package].info)
-                .find(|b| b.name == a.name)
+                .find(|b| info(b).name == info(a).name)
             {
                 return Err(GraphError::SameChildTwice {
                     parent: pkg.name.clone(),
-                    package: a.name.clone(),
-                    versions: format!("{} and {}", a.version, b.version),
+                    package: info(a).name.clone(),
+                    versions: format!(
+                        "`{}` {} and `{}` {}",
+                        a.name,
+                        info(a).version,
+                        b.name,
+                        info(b).version
+                    ),
                     manifest: pkg.manifest_path.clone(),
                 });
             }

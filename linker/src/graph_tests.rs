@@ -307,7 +307,7 @@ fn two_versions_of_a_package_are_two_packages_in_different_parents() {
         .unwrap_err()
         .to_string();
     assert!(
-        err.contains("two versions of the nano package `util` (1.0.0 and 2.0.0)"),
+        err.contains("two versions of the nano package `util` (`util1` 1.0.0 and `util2` 2.0.0)"),
         "{err}"
     );
 }

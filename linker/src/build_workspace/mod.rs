@@ -18,6 +18,11 @@ use toml::{Table, Value};
 use crate::graph::{EXPORT_FEATURE, IMPORT_FEATURE, NanoGraph, NanoPackage, PackageInfo};
 use crate::workspace::Workspace;
 
+mod lock;
+
+pub use lock::check_locked;
+use lock::seed_lock;
+
 /// The package id prefix of crates.io's git index.
 const CRATES_IO_GIT: &str = "registry+https://github.com/rust-lang/crates.io-index";
 /// The package id prefix of crates.io's sparse index.
@@ -55,14 +60,14 @@ pub enum BuildWorkspaceError {
     },
     /// With `--locked`, the generated workspace resolved packages the user's lock does not hold.
     #[error(
-        "building `{package}` needs packages that `{lock}` does not lock: {extra} (help: run without `--locked` to let Cargo update `Cargo.lock`, then commit it)"
+        "building `{package}` resolved versions that `{lock}` does not lock: {extra} (help: run without `--locked` to let Cargo update `Cargo.lock`, then commit it)"
     )]
     Unlocked {
         /// The package being built.
         package: String,
         /// The user's `Cargo.lock`.
         lock: PathBuf,
-        /// The packages missing from it, as `name version`.
+        /// The packages resolved to other versions, as `name version`.
         extra: String,
     },
     /// The generated workspace could not be written.
@@ -99,59 +104,12 @@ pub fn prepare(
     let manifest = manifest(ws, info, deps)?;
     write_if_changed(&dir.join("Cargo.toml"), manifest.as_bytes())?;
     write_if_changed(&dir.join("lib.rs"), b"")?;
-    let lock = ws.root.join("Cargo.lock");
-    if let Ok(bytes) = std::fs::read(&lock) {
-        write_if_changed(&dir.join("Cargo.lock"), &bytes)?;
-    }
+    seed_lock(&ws.root.join("Cargo.lock"), &dir.join("Cargo.lock"))?;
     Ok(dir.join("Cargo.toml"))
 }
 
-/// With `--locked`: checks that the generated workspace of `package` resolved only packages that
-/// the user's `Cargo.lock` holds, so the build used exactly the user's versions.
-pub fn check_locked(ws: &Workspace, package: &NanoPackage) -> Result<(), BuildWorkspaceError> {
-    let user_lock = ws.root.join("Cargo.lock");
-    let user = locked_packages(&user_lock)?;
-    let generated = locked_packages(&dir_of(ws, &package.info).join("Cargo.lock"))?;
-    let extra: Vec<String> = generated
-        .difference(&user)
-        .filter(|(name, _, _)| !name.starts_with("nano-build-"))
-        .map(|(name, version, _)| format!("`{name} {version}`"))
-        .collect();
-    if extra.is_empty() {
-        return Ok(());
-    }
-    Err(BuildWorkspaceError::Unlocked {
-        package: package.info.name.clone(),
-        lock: user_lock,
-        extra: extra.join(", "),
-    })
-}
-
-/// The (name, version, source) of every package a `Cargo.lock` holds.
-fn locked_packages(path: &Path) -> Result<BTreeSet<(String, String, String)>, BuildWorkspaceError> {
-    let text = std::fs::read_to_string(path).map_err(|source| BuildWorkspaceError::Read {
-        path: path.to_path_buf(),
-        source,
-    })?;
-    let table: Table = text
-        .parse()
-        .map_err(|e: toml::de::Error| BuildWorkspaceError::Parse {
-            path: path.to_path_buf(),
-            message: e.message().to_string(),
-        })?;
-    let field = |p: &Table, key: &str| p.get(key).and_then(Value::as_str).unwrap_or("").to_string();
-    Ok(table
-        .get("package")
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
-        .filter_map(Value::as_table)
-        .map(|p| (field(p, "name"), field(p, "version"), field(p, "source")))
-        .collect())
-}
-
 /// The directory of the generated workspace of `info`.
-fn dir_of(ws: &Workspace, info: &PackageInfo) -> PathBuf {
+pub(super) fn dir_of(ws: &Workspace, info: &PackageInfo) -> PathBuf {
     ws.target_dir.join("nano").join("build").join(format!(
         "{}-{}-{}",
         info.name,
@@ -287,7 +245,7 @@ fn absolutize_paths(value: &mut Value, base: &Path) {
     }
 }
 
-fn write_if_changed(path: &Path, bytes: &[u8]) -> Result<(), BuildWorkspaceError> {
+pub(super) fn write_if_changed(path: &Path, bytes: &[u8]) -> Result<(), BuildWorkspaceError> {
     if std::fs::read(path).is_ok_and(|old| old == bytes) {
         return Ok(());
     }
@@ -302,113 +260,4 @@ fn write_if_changed(path: &Path, bytes: &[u8]) -> Result<(), BuildWorkspaceError
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn info(source: Option<&str>) -> PackageInfo {
-        PackageInfo {
-            id: "id".into(),
-            name: "util".into(),
-            version: semver::Version::new(1, 2, 3),
-            source: source.map(str::to_string),
-            manifest_path: PathBuf::from("/src/util/Cargo.toml"),
-            manifest: None,
-            bin: None,
-            has_lib: true,
-            features: Default::default(),
-            deps: vec![],
-            dep_names: Default::default(),
-            enabled_features: vec!["default".into(), "fast".into()],
-        }
-    }
-
-    fn spec(source: Option<&str>) -> String {
-        toml::to_string(&dependency(&info(source), IMPORT_FEATURE).unwrap()).unwrap()
-    }
-
-    #[test]
-    fn each_source_is_named_as_cargo_resolved_it() {
-        let path = spec(None);
-        assert!(path.contains("path = \"/src/util\""), "{path}");
-        assert!(
-            path.contains("features = [\"default\", \"fast\", \"nano-import\"]"),
-            "{path}"
-        );
-        assert!(path.contains("default-features = false"), "{path}");
-        let crates_io = spec(Some(CRATES_IO_SPARSE));
-        assert!(crates_io.contains("version = \"=1.2.3\""), "{crates_io}");
-        assert!(!crates_io.contains("registry-index"), "{crates_io}");
-        let alt = spec(Some("registry+file:///tmp/index"));
-        assert!(
-            alt.contains("registry-index = \"file:///tmp/index\""),
-            "{alt}"
-        );
-        let sparse = spec(Some("sparse+https://example.com/index/"));
-        assert!(
-            sparse.contains("registry-index = \"sparse+https://example.com/index/\""),
-            "{sparse}"
-        );
-        let git = spec(Some("git+file:///tmp/repo?branch=main#0123abcd"));
-        assert!(git.contains("git = \"file:///tmp/repo\""), "{git}");
-        assert!(git.contains("branch = \"main\""), "{git}");
-        assert!(!git.contains("0123abcd"), "{git}");
-    }
-
-    #[test]
-    fn an_unknown_source_is_an_error_naming_the_package() {
-        let err = dependency(&info(Some("vendored+x")), IMPORT_FEATURE)
-            .unwrap_err()
-            .to_string();
-        assert!(
-            err.contains("`util`") && err.contains("vendored+x"),
-            "{err}"
-        );
-    }
-
-    #[test]
-    fn patch_paths_become_absolute() {
-        let mut value: Value = toml::from_str::<Table>(
-            "[crates-io]\nutil = { path = \"../util\" }\nother = { git = \"x\" }",
-        )
-        .unwrap()
-        .into();
-        absolutize_paths(&mut value, Path::new("/ws"));
-        let text = toml::to_string(&value).unwrap();
-        assert!(text.contains("path = \"/ws/../util\""), "{text}");
-        assert!(text.contains("git = \"x\""), "{text}");
-    }
-
-    #[test]
-    fn locked_builds_use_only_what_the_users_lock_holds() {
-        let dir = tempfile::tempdir().unwrap();
-        let ws = Workspace {
-            root: dir.path().to_path_buf(),
-            manifest_path: dir.path().join("Cargo.toml"),
-            target_dir: dir.path().join("target"),
-            members: vec![],
-            packages: vec![],
-        };
-        let package = NanoPackage {
-            info: info(None),
-            manifest: crate::graph::empty_manifest(),
-            kind: crate::graph::PackageKind::Library,
-            children: vec![],
-        };
-        let lock = |extra: &str| {
-            format!("version = 4\n[[package]]\nname = \"util\"\nversion = \"1.2.3\"\n{extra}")
-        };
-        std::fs::write(dir.path().join("Cargo.lock"), lock("")).unwrap();
-        let generated = dir_of(&ws, &package.info);
-        std::fs::create_dir_all(&generated).unwrap();
-        let own = "[[package]]\nname = \"nano-build-util\"\nversion = \"0.0.0\"\n";
-        std::fs::write(generated.join("Cargo.lock"), lock(own)).unwrap();
-        check_locked(&ws, &package).unwrap();
-        let newer = "[[package]]\nname = \"itoa\"\nversion = \"1.0.15\"\nsource = \"registry+x\"\n";
-        std::fs::write(generated.join("Cargo.lock"), lock(&format!("{own}{newer}"))).unwrap();
-        let err = check_locked(&ws, &package).unwrap_err().to_string();
-        assert!(
-            err.contains("building `util` needs packages") && err.contains("`itoa 1.0.15`"),
-            "{err}"
-        );
-    }
-}
+mod tests;
