@@ -271,6 +271,8 @@ fn run_cargo(package: &NanoPackage, args: &[String]) -> Result<(PathBuf, bool), 
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
     let mut child = Command::new(&cargo)
         .args(args)
+        // A C compiler for crates with C code, when one is installed but not configured.
+        .envs(crate::c_toolchain::env_vars())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()

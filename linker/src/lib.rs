@@ -11,6 +11,7 @@
 
 pub mod attribution;
 pub mod build_workspace;
+pub mod c_toolchain;
 pub mod cargo_build;
 pub mod compat;
 pub mod compose;
