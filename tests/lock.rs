@@ -32,6 +32,14 @@ fn switch(ws: &Path, manifest: &str, from: &str, to: &str) {
     let old = format!("path = \"../{from}\"");
     assert!(text.contains(&old), "{manifest} has no `{old}`");
     std::fs::write(&path, text.replace(&old, &format!("path = \"../{to}\""))).unwrap();
+    // And `Cargo.lock` follows, as after `cargo update`: `check --locked` never writes it.
+    let status = std::process::Command::new(env!("CARGO"))
+        .args(["metadata", "--format-version", "1", "--offline"])
+        .current_dir(ws)
+        .stdout(std::process::Stdio::null())
+        .status()
+        .unwrap();
+    assert!(status.success(), "cargo metadata updates the lock");
 }
 
 fn nano(ws: &Path, args: &[&str]) -> Output {
