@@ -24,5 +24,6 @@ pub mod onboard;
 pub mod permission;
 pub mod pipeline;
 pub mod policy;
+pub mod scaffold;
 pub mod verify;
 pub mod workspace;
