@@ -43,8 +43,8 @@ fn c_code_from_a_build_script_runs_in_its_nanoprocess() {
     assert_eq!(out.stdout, EXPECTED, "{}", out.render());
     // The C code holds nothing: computing, allocating and formatting need no capability.
     for row in [
-        "app         app 0.13.0       stdio: stdout",
-        "  checksum  checksum 0.13.0  nothing",
+        "app         app 0.14.0       stdio: stdout",
+        "  checksum  checksum 0.14.0  nothing",
     ] {
         assert!(
             out.stderr.lines().any(|line| line == row),
