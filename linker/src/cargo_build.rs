@@ -349,7 +349,7 @@ fn diagnose(stderr: &str) -> (String, String) {
     let hint = match script {
         None if unresolved => "\n  = help: a nano package from outside the workspace is built with crates that `Cargo.lock` cannot hold (`wit-bindgen`, through `nanoprocess/bindings`); Cargo fetches them on the first build, so that build needs the network, or `--offline` when they are in Cargo's cache".to_string(),
         Some(krate) if no_c_compiler => format!(
-            "\n  = help: `{krate}` compiles C code, and no C compiler for `{TARGET}` was found: turn off the crate's C feature (often a default feature of the crate that depends on it), or install clang with a WASI sysroot and set `CC_wasm32_wasip2` (see docs/adopting.md, \"Crates with C code\")"
+            "\n  = help: `{krate}` compiles C code, and no C compiler for `{TARGET}` was found: turn off the crate's C feature (often a default feature of the crate that depends on it), or install clang and WASI C headers (Debian: `apt-get install clang wasi-libc`, which cargo-nano configures itself) or set `CC_wasm32_wasip2` (see docs/adopting.md, \"Crates with C code\")"
         ),
         _ => String::new(),
     };
