@@ -1,7 +1,9 @@
 //! `Nano.lock` end to end: the real `cargo-nano` binary on copies of `fixtures/upgrade`, where a
 //! test switches a path dependency to the next release as `cargo update` would and checks that
-//! `cargo nano diff` names the change, that `cargo nano check --locked` fails until
-//! `cargo nano lock --update` accepts it, and that bad locks are bad input.
+//! `cargo nano diff` names the change (down to an ordinary crate that starts reaching what its
+//! package already reached), that `cargo nano check --locked` fails until
+//! `cargo nano lock --update` accepts it, that a version-1 lock is still read, and that bad
+//! locks are bad input.
 
 mod support;
 
@@ -137,10 +139,9 @@ fn upgrade_that_asks_for_more_is_caught_until_accepted() {
             "+ requests network `203.0.113.7:443`",
             "+ requests env `NOTIFY_TOKEN`",
             "+ receives network `203.0.113.7:443` (as `app/notifier`)",
-            "+ reaches `wasi:sockets/tcp-create-socket#create-tcp-socket` (capability `network`) in crate `notifier`",
-            "+ reaches `wasi:cli/environment#get-environment` (capability `env`) in crate `notifier`",
+            "+ crate `notifier` 1.0.0 → 1.1.0 now reaches `network`",
             "call path: nano:notifier/api#notify → ",
-            "→ wasi:cli/environment#get-environment",
+            "→ wasi:sockets/tcp-create-socket#create-tcp-socket",
             "permissions grew",
         ],
     );
@@ -165,14 +166,23 @@ fn upgrade_that_asks_for_more_is_caught_until_accepted() {
             &"1.1.0".into()
         )
     );
-    let socket = pkg["syscalls"]["added"]
+    let notifier = pkg["crates"]
         .as_array()
         .unwrap()
         .iter()
-        .find(|s| s["name"] == "wasi:sockets/tcp-create-socket#create-tcp-socket")
-        .expect("the new socket syscall");
-    assert_eq!(socket["crate"], "notifier");
-    assert_eq!(socket["capability"], "network");
+        .find(|c| c["name"] == "notifier")
+        .expect("the package's own crate");
+    assert_eq!(notifier["grew"], true);
+    let socket = notifier["reaches"]["added"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["capability"] == "network")
+        .expect("the network, newly reached");
+    assert_eq!(
+        socket["path"].as_array().unwrap().last().unwrap(),
+        "wasi:sockets/tcp-create-socket#create-tcp-socket"
+    );
     assert!(socket["path"].as_array().unwrap().len() > 2, "{socket}");
     snapshot("lock-upgrade-diff-json", &norm(&json.stdout));
 
@@ -226,7 +236,7 @@ fn upgrade_that_asks_for_more_is_caught_until_accepted() {
             "::error file=app/Cargo.toml,line={grants_line},title=permission grew%3A notifier::notifier 1.0.0 → 1.1.0: receives network `203.0.113.7:443` (as `app/notifier`)"
         ),
         "::error file=notifier-1.1.0/Cargo.toml,line=".to_string(),
-        "reaches `wasi:sockets/tcp-create-socket#create-tcp-socket`".to_string(),
+        "crate `notifier` 1.0.0 → 1.1.0 now reaches `network`".to_string(),
     ] {
         assert!(stdout.contains(&needle), "missing `{needle}`:\n{stdout}");
     }
@@ -248,8 +258,8 @@ fn upgrade_that_asks_for_more_is_caught_until_accepted() {
 
     // A lock that records more than the tree does: the difference is reported and passes.
     let wider = lock_text(&ws).replacen(
-        "[package.requests]\nenv = [\n    \"NOTIFY_TOKEN\",\n    \"NO_COLOR\",\n]\nstdio = [\"stderr\"]",
-        "[package.requests]\nenv = [\n    \"NOTIFY_TOKEN\",\n    \"NO_COLOR\",\n]\nstdio = [\"stderr\"]\nrandom = true",
+        "[package.requests]\nenv = [\"NOTIFY_TOKEN\", \"NO_COLOR\"]\nstdio = [\"stderr\"]",
+        "[package.requests]\nenv = [\"NOTIFY_TOKEN\", \"NO_COLOR\"]\nstdio = [\"stderr\"]\nrandom = true",
         1,
     );
     assert_ne!(
@@ -289,12 +299,21 @@ fn upgrade_that_asks_for_more_is_caught_until_accepted() {
     assert!(recorded.contains("version = \"1.0.0\"") && !recorded.contains("version = \"1.1.0\""));
 }
 
+/// The test of per-crate capabilities: `notifier` already reads the environment (`NO_COLOR`);
+/// its ordinary dependency `fmtlib`, two levels below `app`, is upgraded from 0.1.0, which reads
+/// nothing, to 0.2.0, which reads `NO_COLOR` too. The package reaches nothing new, but a crate
+/// does: `check --locked` fails naming the crate and both versions.
 #[test]
-fn transitive_change_is_attributed_to_the_ordinary_crate() {
+fn a_crate_newly_reaching_what_its_package_already_reaches_is_caught() {
     let _guard = BUILDS.lock().unwrap_or_else(|e| e.into_inner());
     let (_tmp, ws) = scratch();
     let norm = |s: &str| normalize(s, &[(&ws, "[WS]")]);
-    // Two levels below `app`, inside the nano package `notifier`.
+    assert!(
+        lock_text(&ws).contains(
+            "fmtlib = { version = \"0.1.0\" }\nnotifier = { version = \"1.0.0\", reaches = [\"env\", \"stdio stderr\"] }"
+        ),
+        "the committed lock: `notifier` reads the environment, `fmtlib` 0.1.0 nothing"
+    );
     switch(
         &ws,
         "notifier-1.0.0/Cargo.toml",
@@ -305,6 +324,7 @@ fn transitive_change_is_attributed_to_the_ordinary_crate() {
     let json = nano(&ws, &["diff", "--format", "json"]);
     assert_eq!(json.status, 0, "{}", json.render());
     let doc: serde_json::Value = serde_json::from_str(&json.stdout).unwrap();
+    assert_eq!(doc["grew"], true);
     let pkg = &doc["packages"][0];
     assert_eq!(
         (&pkg["name"], &pkg["change"]),
@@ -312,13 +332,26 @@ fn transitive_change_is_attributed_to_the_ordinary_crate() {
     );
     assert_eq!(pkg["requests"]["added"], serde_json::json!([]));
     assert_eq!(pkg["received"], serde_json::json!([]));
-    let env = pkg["syscalls"]["added"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|s| s["name"] == "wasi:cli/environment#get-environment")
-        .expect("the new env syscall");
-    assert_eq!(env["crate"], "fmtlib");
+    let fmtlib = &pkg["crates"][0];
+    assert_eq!(
+        (
+            &fmtlib["name"],
+            &fmtlib["change"],
+            &fmtlib["old-version"],
+            &fmtlib["new-version"]
+        ),
+        (
+            &"fmtlib".into(),
+            &"upgraded".into(),
+            &"0.1.0".into(),
+            &"0.2.0".into()
+        )
+    );
+    let env = &fmtlib["reaches"]["added"][0];
+    assert_eq!(
+        (&env["capability"], &env["indirect"]),
+        (&"env".into(), &false.into())
+    );
     assert!(
         env["path"]
             .as_array()
@@ -326,13 +359,15 @@ fn transitive_change_is_attributed_to_the_ordinary_crate() {
             .contains(&"fmtlib::banner".into()),
         "{env}"
     );
+    // `notifier` itself reached it before and after: not a change.
+    assert_eq!(pkg["crates"].as_array().unwrap().len(), 1, "{pkg}");
 
     let human = nano(&ws, &["diff"]);
     assert_contains(
         &human,
         &[
             "notifier 1.0.0\n",
-            "+ reaches `wasi:cli/environment#get-environment` (capability `env`) in crate `fmtlib`",
+            "+ crate `fmtlib` 0.1.0 → 0.2.0 now reaches `env`",
             "→ fmtlib::banner →",
         ],
     );
@@ -340,11 +375,78 @@ fn transitive_change_is_attributed_to_the_ordinary_crate() {
 
     let gate = nano(&ws, &["check", "--locked"]);
     assert_eq!(gate.status, 1, "{}", gate.render());
+    assert_contains(
+        &gate,
+        &[
+            "crate `fmtlib` 0.1.0 → 0.2.0 now reaches `env`",
+            "permissions grew beyond",
+        ],
+    );
     let update = nano(&ws, &["lock", "--update", "-p", "notifier"]);
     assert_eq!(update.status, 0, "{}", update.render());
-    assert!(lock_text(&ws).contains("crate = \"fmtlib\""));
+    assert!(lock_text(&ws).contains("fmtlib = { version = \"0.2.0\", reaches = [\"env\"] }"));
     let gate = nano(&ws, &["check", "--locked"]);
     assert_eq!(gate.status, 0, "{}", gate.render());
+
+    // Back to 0.1.0: a version change and a lost capability, neither of which is growth.
+    switch(
+        &ws,
+        "notifier-1.0.0/Cargo.toml",
+        "fmtlib-0.2.0",
+        "fmtlib-0.1.0",
+    );
+    let back = nano(&ws, &["check", "--locked"]);
+    assert_eq!(back.status, 0, "{}", back.render());
+    assert_contains(
+        &back,
+        &[
+            "- crate `fmtlib` 0.2.0 → 0.1.0 no longer reaches `env`",
+            "no permission grew",
+        ],
+    );
+}
+
+/// The lock of `fixtures/upgrade` in format version 1, as cargo-nano wrote it before format 2,
+/// abridged to the syscalls that need a capability and one that does not.
+const V1_LOCK: &str = include_str!("data/upgrade-v1.Nano.lock");
+
+#[test]
+fn a_version_1_lock_is_compared_by_what_it_records_until_rewritten() {
+    let _guard = BUILDS.lock().unwrap_or_else(|e| e.into_inner());
+    let (_tmp, ws) = scratch();
+    std::fs::write(ws.join("Nano.lock"), V1_LOCK).unwrap();
+    // Version 1 names one crate per syscall: `fmtlib` starting to read the environment, which
+    // `notifier` already did, cannot be told from it. Only what the package did not reach is.
+    switch(
+        &ws,
+        "notifier-1.0.0/Cargo.toml",
+        "fmtlib-0.1.0",
+        "fmtlib-0.2.0",
+    );
+    let check = nano(&ws, &["check", "--locked"]);
+    assert_eq!(check.status, 0, "{}", check.render());
+    assert_contains(
+        &check,
+        &[
+            "warning: `Nano.lock` has format version 1",
+            "run `cargo nano lock --update` to rewrite it as version 2, and review the diff",
+            "no permission grew",
+        ],
+    );
+    assert_eq!(lock_text(&ws), V1_LOCK, "`check` never writes the lock");
+    let update = nano(&ws, &["lock", "--update"]);
+    assert_eq!(update.status, 0, "{}", update.render());
+    assert_contains(&update, &["rewriting", "in format version 2"]);
+    let text = lock_text(&ws);
+    assert!(text.contains("version = 2\n"), "{text}");
+    assert!(text.contains("fmtlib = { version = \"0.2.0\", reaches = [\"env\"] }"));
+    let gate = nano(&ws, &["check", "--locked"]);
+    assert_eq!(gate.status, 0, "{}", gate.render());
+    assert!(
+        !gate.stderr.contains("format version 1"),
+        "{}",
+        gate.render()
+    );
 }
 
 #[test]
@@ -352,6 +454,32 @@ fn tree_shows_requests_grants_and_holdings() {
     let out = support::cargo_nano("upgrade", &["tree"]);
     assert_eq!(out.status, 0, "{}", out.render());
     snapshot("lock-upgrade-tree", &out.stdout);
+}
+
+#[test]
+fn tree_reaches_shows_what_each_crate_reaches() {
+    let _guard = BUILDS.lock().unwrap_or_else(|e| e.into_inner());
+    let (_tmp, ws) = scratch();
+    let out = nano(&ws, &["tree", "--reaches"]);
+    assert_eq!(out.status, 0, "{}", out.render());
+    snapshot("lock-upgrade-tree-reaches", &out.stdout);
+    let json = nano(&ws, &["tree", "--reaches", "--format", "json"]);
+    assert_eq!(json.status, 0, "{}", json.render());
+    let doc: serde_json::Value = serde_json::from_str(&json.stdout).unwrap();
+    let notifier = &doc["instances"][1];
+    assert_eq!(
+        (&notifier["id"], &notifier["parent"]),
+        (&"app/notifier".into(), &"app".into())
+    );
+    assert_eq!(
+        notifier["crates"]["notifier"],
+        serde_json::json!({ "version": "1.0.0", "reaches": ["env", "stdio stderr"] })
+    );
+    assert_eq!(notifier["holds"]["env"], serde_json::json!(["NO_COLOR"]));
+    // Without `--reaches`, nothing is built and there are no crates.
+    let plain = nano(&ws, &["tree", "--format", "json"]);
+    let doc: serde_json::Value = serde_json::from_str(&plain.stdout).unwrap();
+    assert!(doc["instances"][1].get("crates").is_none(), "{doc}");
 }
 
 /// `check --locked` on a copy whose lock was replaced by `text` (or removed): bad input, exit 2,
@@ -380,7 +508,7 @@ fn missing_lock_is_bad_input_and_not_written() {
 #[test]
 fn corrupt_lock_is_bad_input() {
     bad_lock(
-        Some("version = 1\n[[package]\nname = \"app\"\n"),
+        Some("version = 2\n[[package]\nname = \"app\"\n"),
         &[
             "is not a valid Nano.lock",
             "line 2",
@@ -391,8 +519,8 @@ fn corrupt_lock_is_bad_input() {
 
 #[test]
 fn lock_from_a_newer_cargo_nano_is_bad_input() {
-    let text = lock_text(&support::fixture("upgrade")).replace("version = 1\n", "version = 2\n");
-    bad_lock(Some(&text), &["format version 2", "upgrade cargo-nano"]);
+    let text = lock_text(&support::fixture("upgrade")).replace("version = 2\n", "version = 3\n");
+    bad_lock(Some(&text), &["format version 3", "upgrade cargo-nano"]);
 }
 
 #[test]

@@ -1,16 +1,19 @@
-//! Which crate inside a nanoprocess reaches a syscall.
+//! Which crate inside a nanoprocess a function belongs to, and which crates are linked into it.
 //!
-//! A syscall's example call path ([`crate::inspect::Reach::path`]) runs from a component export
-//! through the package's code, its dependencies, std and the C library to the WASI import. The
-//! crate responsible is the last *Rust crate that is not plumbing* on that path: walking back from
-//! the syscall, frames of std (`std`, `core`, `alloc`), of the WASI and binding crates (`wasi`,
-//! `wit_bindgen`…), of the C library (names without `::`) and the package's own generated export
-//! glue are skipped; the first remaining frame names the crate. When none remains (the package's
-//! code was inlined into its export), the package itself is responsible.
+//! A call path runs from a component export through the package's code, its dependencies, std
+//! and the C library to the WASI import. Frames of std (`std`, `core`, `alloc`), of the WASI and
+//! binding crates (`wasi`, `wit_bindgen`…), of the C library (names without `::`) and the
+//! package's own generated export glue are *plumbing*: they belong to no crate ([`owner`]). A
+//! crate reaches a syscall when one of its functions calls it through plumbing only; the
+//! inspection walks the call graph back from each syscall through plumbing to find every such
+//! crate ([`crate::inspect::inspect_package`]). When the walk ends at an export (the package's
+//! code was inlined into its export glue), the package itself is responsible.
 //!
 //! Frames are demangled Rust paths: `fmtlib::banner`, `fmtlib::render::<u8>`,
 //! `<fmtlib::Banner as core::fmt::Display>::fmt` (the type's crate, or the trait's when the type
-//! is std's), `<alloc::string::String as fmtlib::Render>::render`.
+//! is std's), `<alloc::string::String as fmtlib::Render>::render`. They name Rust crates
+//! (`serde_json`), which [`linked_crates`] maps back to Cargo packages and their versions; two
+//! versions of one crate have the same Rust name, so their frames cannot be told apart.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -31,15 +34,51 @@ const PLUMBING: &[&str] = &[
     "wasip2",
     "wit_bindgen",
     "wit_bindgen_rt",
+    // The allocator shims rustc generates (`__rustc::__rust_alloc`).
+    "__rustc",
 ];
 
+/// Crates of Rust's sysroot that std links in (`hashbrown` behind `HashMap`, `memchr`, the
+/// backtrace crates…). Their frames carry their own names; when Cargo does not list a crate of
+/// that name in the package's tree, the frames are std's.
+pub const SYSROOT: &[&str] = &[
+    "addr2line",
+    "adler",
+    "adler2",
+    "cfg_if",
+    "gimli",
+    "hashbrown",
+    "libc",
+    "memchr",
+    "miniz_oxide",
+    "object",
+    "rustc_demangle",
+    "rustc_std_workspace_alloc",
+    "rustc_std_workspace_core",
+    "rustc_std_workspace_std",
+    "unwind",
+];
+
+/// A Cargo package as linked into a component.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LinkedCrate {
+    /// The Cargo package name (`serde_json`, `nano-test-env`).
+    pub package: String,
+    /// Its versions in the tree, sorted: one, unless several versions of the package are
+    /// linked (their Rust crate names are the same).
+    pub versions: Vec<semver::Version>,
+    /// Whether it is a nano package: a nano child's code in its parent is only the glue that
+    /// calls the child's interface.
+    pub nano: bool,
+}
+
 /// The crates linked into a package's component: the package and everything it depends on
-/// (normal dependencies, transitively), as Rust crate name → Cargo package name.
-pub fn linked_crates(packages: &[PackageInfo], package_id: &str) -> BTreeMap<String, String> {
+/// (normal dependencies, transitively), by Rust crate name.
+pub fn linked_crates(packages: &[PackageInfo], package_id: &str) -> BTreeMap<String, LinkedCrate> {
     let by_id: BTreeMap<&str, &PackageInfo> = packages.iter().map(|p| (p.id.as_str(), p)).collect();
     let mut seen = BTreeSet::new();
     let mut stack = vec![package_id];
-    let mut out = BTreeMap::new();
+    let mut out: BTreeMap<String, LinkedCrate> = BTreeMap::new();
     while let Some(id) = stack.pop() {
         if !seen.insert(id) {
             continue;
@@ -47,8 +86,17 @@ pub fn linked_crates(packages: &[PackageInfo], package_id: &str) -> BTreeMap<Str
         let Some(pkg) = by_id.get(id) else {
             continue;
         };
-        out.entry(rust_name(&pkg.name))
-            .or_insert_with(|| pkg.name.clone());
+        let linked = out
+            .entry(rust_name(&pkg.name))
+            .or_insert_with(|| LinkedCrate {
+                package: pkg.name.clone(),
+                versions: Vec::new(),
+                nano: pkg.manifest.is_some(),
+            });
+        if !linked.versions.contains(&pkg.version) {
+            linked.versions.push(pkg.version.clone());
+            linked.versions.sort();
+        }
         stack.extend(pkg.deps.iter().map(String::as_str));
     }
     out
@@ -59,24 +107,13 @@ pub fn rust_name(package: &str) -> String {
     package.replace('-', "_")
 }
 
-/// The Cargo package responsible for the syscall at the end of `path`, in the component of
-/// `package`. `crates` maps Rust crate names to package names ([`linked_crates`]); a crate not
-/// in it is named by its Rust name.
-pub fn attribute(path: &[String], package: &str, crates: &BTreeMap<String, String>) -> String {
-    let own = rust_name(package);
-    for frame in path.iter().rev() {
-        let Some(krate) = crate_of(frame) else {
-            continue;
-        };
-        if PLUMBING.contains(&krate) || (krate == own && is_export_glue(frame)) {
-            continue;
-        }
-        return crates
-            .get(krate)
-            .cloned()
-            .unwrap_or_else(|| krate.to_string());
-    }
-    package.to_string()
+/// The Rust crate a frame of the component of the package whose Rust name is `own` belongs to,
+/// or `None` when the frame is plumbing (std, bindings, the C library, the package's export
+/// glue, an export name).
+pub fn owner<'a>(frame: &'a str, own: &str) -> Option<&'a str> {
+    let krate = crate_of(frame)?;
+    let glue = krate == own && is_export_glue(frame);
+    (!PLUMBING.contains(&krate) && !glue).then_some(krate)
 }
 
 /// Frames generated by `wit_bindgen::generate!` to export a package's interface.
@@ -164,10 +201,6 @@ fn is_ident(s: &str) -> bool {
 mod tests {
     use super::*;
 
-    fn path(frames: &[&str]) -> Vec<String> {
-        frames.iter().map(|f| f.to_string()).collect()
-    }
-
     #[test]
     fn crate_of_frames() {
         assert_eq!(crate_of("fmtlib::banner"), Some("fmtlib"));
@@ -210,46 +243,25 @@ mod tests {
     }
 
     #[test]
-    fn the_last_crate_before_plumbing_is_responsible() {
-        let crates = BTreeMap::from([
-            ("fmtlib".to_string(), "fmtlib".to_string()),
-            ("notifier".to_string(), "notifier".to_string()),
-        ]);
-        let p = path(&[
+    fn plumbing_belongs_to_no_crate() {
+        for plumbing in [
             "nano:notifier/api#notify",
-            "notifier::imp::notify",
-            "fmtlib::banner",
             "std::env::var_os",
+            "<std::io::stdio::StdoutRaw as std::io::Write>::write",
             "getenv",
-            "wasi:cli/environment#get-environment",
-        ]);
-        assert_eq!(attribute(&p, "notifier", &crates), "fmtlib");
-    }
-
-    #[test]
-    fn export_glue_and_inlined_code_fall_back_to_the_package() {
-        let crates = BTreeMap::from([("nano_test_env".to_string(), "nano-test-env".to_string())]);
-        let inlined = path(&[
-            "nano:notifier/api#notify",
-            "std::env::_var",
-            "getenv",
-            "wasi:cli/environment#get-environment",
-        ]);
-        assert_eq!(attribute(&inlined, "notifier", &crates), "notifier");
-        let glue = path(&[
-            "nano-test:env/api#lookup",
-            "nano_test_env::export::exports::nano_test::env::api::_export_lookup_cabi::<nano_test_env::export::X>",
             "wit_bindgen::rt::run_ctors_once",
-            "wasi:cli/environment#get-environment",
-        ]);
-        assert_eq!(attribute(&glue, "nano-test-env", &crates), "nano-test-env");
-        let own = path(&[
-            "nano-test:env/api#lookup",
-            "nano_test_env::read_variable",
-            "std::env::var",
-            "wasi:cli/environment#get-environment",
-        ]);
-        assert_eq!(attribute(&own, "nano-test-env", &crates), "nano-test-env");
+            "nano_test_env::export::exports::nano_test::env::api::_export_lookup_cabi::<nano_test_env::export::X>",
+        ] {
+            assert_eq!(owner(plumbing, "nano_test_env"), None, "{plumbing}");
+        }
+        assert_eq!(owner("fmtlib::banner", "notifier"), Some("fmtlib"));
+        assert_eq!(owner("notifier::imp::notify", "notifier"), Some("notifier"));
+        assert_eq!(
+            owner("nano_test_env::read_variable", "nano_test_env"),
+            Some("nano_test_env")
+        );
+        // Only the package's own glue is plumbing.
+        assert_eq!(owner("other::exports::f", "nano_test_env"), Some("other"));
     }
 
     #[test]
@@ -257,7 +269,7 @@ mod tests {
         let pkg = |id: &str, name: &str, deps: &[&str]| PackageInfo {
             id: id.into(),
             name: name.into(),
-            version: semver::Version::new(1, 0, 0),
+            version: semver::Version::new(1, id.len() as u64, 0),
             source: None,
             manifest_path: Default::default(),
             manifest: None,
@@ -270,16 +282,26 @@ mod tests {
         };
         let packages = vec![
             pkg("a", "app", &["n"]),
-            pkg("n", "notifier", &["f"]),
+            pkg("n", "notifier", &["f", "f2"]),
             pkg("f", "fmt-lib", &[]),
+            pkg("f2", "fmt-lib", &[]),
             pkg("x", "unrelated", &[]),
         ];
         let crates = linked_crates(&packages, "n");
+        let linked = |package: &str, minors: &[u64]| LinkedCrate {
+            package: package.into(),
+            nano: false,
+            versions: minors
+                .iter()
+                .map(|&m| semver::Version::new(1, m, 0))
+                .collect(),
+        };
         assert_eq!(
             crates,
             BTreeMap::from([
-                ("fmt_lib".to_string(), "fmt-lib".to_string()),
-                ("notifier".to_string(), "notifier".to_string()),
+                // Two versions of one crate: one Rust name.
+                ("fmt_lib".to_string(), linked("fmt-lib", &[1, 2])),
+                ("notifier".to_string(), linked("notifier", &[1])),
             ])
         );
     }

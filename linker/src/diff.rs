@@ -1,18 +1,28 @@
-//! Comparing two locks: which packages were added, removed or upgraded, and which
-//! capabilities, grants and syscalls each gained or lost.
+//! Comparing two locks: which packages were added, removed or upgraded, which capabilities and
+//! grants each gained or lost, and which of its crates changed version or reach.
 //!
-//! Only growth matters to the CI gate ([`PermissionDiff::grew`]): a package that requests,
-//! receives or reaches anything the base lock does not record. Losing permissions, a new
-//! version with the same permissions, or a changed component checksum are reported but are not
-//! growth.
+//! Only growth matters to the CI gate ([`PermissionDiff::grew`]): a package that requests or
+//! receives anything the base lock does not record, or one of whose crates reaches a capability
+//! the base does not record *for that crate* (even when another crate of the package already
+//! reached it). Losing permissions, new versions with the same permissions, capability-free
+//! interfaces, or a changed component checksum are reported but are not growth.
+//!
+//! A base converted from a version-1 lock ([`crate::lock::is_legacy`]) names one crate per
+//! syscall, so against it reach is compared per package: a crate's capability is growth only
+//! when no crate of the base package reached it, and crate versions, unknown, are not compared.
 
 use std::cmp::Ordering;
 use std::collections::BTreeMap;
 
-use manifest_schema::lockfile::{LockedPackage, LockedSyscall, NanoLock};
+use manifest_schema::lockfile::{LockedPackage, NanoLock};
 use serde::Serialize;
 
 pub use crate::permission::{Permission, held, requested};
+
+#[path = "diff_crates.rs"]
+mod crates;
+
+pub use crates::CrateDiff;
 
 /// What changed between a base lock and the current tree's lock.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
@@ -25,14 +35,16 @@ pub struct PermissionDiff {
 impl PermissionDiff {
     /// Compares `base` (e.g. the committed `Nano.lock`) with `current`.
     pub fn new(base: &NanoLock, current: &NanoLock) -> Self {
+        let legacy = crate::lock::is_legacy(base);
         let packages = pair(&base.packages, &current.packages)
             .into_iter()
-            .filter_map(|(b, c)| package_diff(b, c))
+            .filter_map(|(b, c)| package_diff(b, c, legacy))
             .collect();
         PermissionDiff { packages }
     }
 
-    /// Whether any package requests, receives or reaches more than the base records.
+    /// Whether any package requests or receives more than the base records, or any of its
+    /// crates reaches more.
     pub fn grew(&self) -> bool {
         self.packages.iter().any(PackageDiff::grew)
     }
@@ -80,16 +92,21 @@ pub struct PackageDiff {
     pub requests: Delta<Permission>,
     /// What each of its nanoprocesses received from its parent, by instance path.
     pub received: Vec<EdgeDiff>,
-    /// Syscalls its code reaches.
-    pub syscalls: Delta<LockedSyscall>,
+    /// The crates linked into it whose version or reach changed, sorted by name (the package's
+    /// own crate only when its reach changed: its version is the package's).
+    pub crates: Vec<CrateDiff>,
+    /// Interfaces of capability-free syscalls it reaches (never growth: their handles come from
+    /// a capability).
+    pub capability_free: Delta<String>,
 }
 
 impl PackageDiff {
-    /// Whether this package requests, receives or reaches more than before.
+    /// Whether this package requests or receives more than before, or one of its crates reaches
+    /// more.
     pub fn grew(&self) -> bool {
         !self.requests.added.is_empty()
             || self.received.iter().any(|e| !e.delta.added.is_empty())
-            || !self.syscalls.added.is_empty()
+            || self.crates.iter().any(|c| !c.reaches.added.is_empty())
     }
 
     /// `notifier 1.0.0 → 1.1.0`, `notifier 1.0.0 (new)`, …
@@ -198,21 +215,18 @@ fn key<'a>(pair: &(Option<&'a LockedPackage>, Option<&'a LockedPackage>)) -> (&'
     p.map_or(("", ""), |p| (&p.name, &p.version))
 }
 
-/// The changes of a matched pair of packages; `None` when they are identical.
+/// The changes of a matched pair of packages; `None` when they are identical. `legacy`: the
+/// base was converted from a version-1 lock (see the module documentation).
 pub fn package_diff(
     base: Option<&LockedPackage>,
     current: Option<&LockedPackage>,
+    legacy: bool,
 ) -> Option<PackageDiff> {
     let any = current.or(base)?;
-    let change = match (base, current) {
-        (None, _) => Change::Added,
-        (_, None) => Change::Removed,
-        (Some(b), Some(c)) => match compare_versions(&b.version, &c.version) {
-            Ordering::Less => Change::Upgraded,
-            Ordering::Greater => Change::Downgraded,
-            Ordering::Equal => Change::Changed,
-        },
-    };
+    let change = change(
+        base.map(|b| std::slice::from_ref(&b.version)),
+        current.map(|c| std::slice::from_ref(&c.version)),
+    );
     let requests = delta(
         &base.map(|p| requested(&p.requests)).unwrap_or_default(),
         &current.map(|p| requested(&p.requests)).unwrap_or_default(),
@@ -237,19 +251,12 @@ pub fn package_diff(
         })
         .filter(|e| !e.delta.is_empty())
         .collect();
-    let old_sys = base.map_or(&[][..], |p| p.syscalls.as_slice());
-    let new_sys = current.map_or(&[][..], |p| p.syscalls.as_slice());
-    let syscalls = Delta {
-        added: new_sys
-            .iter()
-            .filter(|s| !old_sys.iter().any(|o| o.name == s.name))
-            .cloned()
-            .collect(),
-        removed: old_sys
-            .iter()
-            .filter(|s| !new_sys.iter().any(|n| n.name == s.name))
-            .cloned()
-            .collect(),
+    let crates = crates::diff(base, current, legacy);
+    let free = |p: Option<&LockedPackage>| p.map(|p| p.capability_free.clone()).unwrap_or_default();
+    let (old_free, new_free) = (free(base), free(current));
+    let capability_free = Delta {
+        added: new_free.difference(&old_free).cloned().collect(),
+        removed: old_free.difference(&new_free).cloned().collect(),
     };
     let checksum_changed = match (base, current) {
         (Some(b), Some(c)) => b.checksum != c.checksum,
@@ -263,14 +270,31 @@ pub fn package_diff(
         checksum_changed,
         requests,
         received,
-        syscalls,
+        crates,
+        capability_free,
     };
     // A new checksum alone is not reported: it changes with the compiler and build paths.
     let unchanged = change == Change::Changed
         && diff.requests.is_empty()
         && diff.received.is_empty()
-        && diff.syscalls.is_empty();
+        && diff.crates.is_empty()
+        && diff.capability_free.is_empty();
     (!unchanged).then_some(diff)
+}
+
+/// How something with versions `base` (`None`: absent) became `current`. With one version on each
+/// side they are compared as semver; several or unknown versions that differ are `Changed`.
+fn change(base: Option<&[String]>, current: Option<&[String]>) -> Change {
+    match (base, current) {
+        (None, _) => Change::Added,
+        (_, None) => Change::Removed,
+        (Some([b]), Some([c])) => match compare_versions(b, c) {
+            Ordering::Less => Change::Upgraded,
+            Ordering::Greater => Change::Downgraded,
+            Ordering::Equal => Change::Changed,
+        },
+        (Some(_), Some(_)) => Change::Changed,
+    }
 }
 
 fn compare_versions(a: &str, b: &str) -> Ordering {

@@ -1,7 +1,7 @@
 use std::collections::BTreeMap;
 
 use manifest_schema::lockfile::{
-    LockedDir, LockedHoldings, LockedPackage, LockedSyscall, NanoLock,
+    LockedCrate, LockedDir, LockedHoldings, LockedPackage, LockedPath, NanoLock,
 };
 use manifest_schema::{Access, Capabilities, Stream};
 
@@ -15,23 +15,37 @@ fn pkg(name: &str, version: &str) -> LockedPackage {
         checksum: "0".repeat(64),
         requests: Capabilities::default(),
         received: BTreeMap::new(),
-        syscalls: Vec::new(),
+        capability_free: Default::default(),
+        crates: BTreeMap::new(),
+        paths: Vec::new(),
     }
 }
 
-fn syscall(name: &str, krate: &str) -> LockedSyscall {
-    LockedSyscall {
-        name: name.into(),
-        capability: None,
-        krate: krate.into(),
-        path: vec!["export".into(), name.into()],
-        indirect: false,
+/// Links `krate` at `version` into `p`, reaching `capabilities`.
+fn link(p: &mut LockedPackage, krate: &str, version: &str, capabilities: &[&str]) {
+    let entry = LockedCrate {
+        version: vec![version.into()],
+        reaches: capabilities.iter().map(|c| c.to_string()).collect(),
+    };
+    p.crates.insert(krate.into(), entry);
+    p.paths.retain(|x| x.krate != krate);
+    for c in capabilities {
+        p.paths.push(LockedPath {
+            krate: krate.into(),
+            capability: c.to_string(),
+            path: vec![
+                "export".into(),
+                format!("{krate}::f"),
+                format!("syscall for {c}"),
+            ],
+            indirect: false,
+        });
     }
 }
 
 fn lock(packages: Vec<LockedPackage>) -> NanoLock {
     NanoLock {
-        version: 1,
+        version: 2,
         packages,
     }
 }
@@ -49,15 +63,11 @@ fn identical_locks_do_not_differ_and_checksums_alone_are_ignored() {
 fn an_upgrade_that_reaches_more_grew() {
     let mut old = pkg("notifier", "1.0.0");
     old.requests.stdio.insert(Stream::Stderr);
-    old.syscalls
-        .push(syscall("wasi:cli/stderr#get-stderr", "notifier"));
+    link(&mut old, "notifier", "1.0.0", &["stdio stderr"]);
     let mut new = pkg("notifier", "1.1.0");
     new.requests.stdio.insert(Stream::Stderr);
     new.requests.env.insert("TOKEN".into());
-    new.syscalls
-        .push(syscall("wasi:cli/environment#get-environment", "notifier"));
-    new.syscalls
-        .push(syscall("wasi:cli/stderr#get-stderr", "notifier"));
+    link(&mut new, "notifier", "1.1.0", &["env", "stdio stderr"]);
     let diff = PermissionDiff::new(&lock(vec![old]), &lock(vec![new]));
     assert!(diff.grew());
     let p = &diff.packages[0];
@@ -70,11 +80,77 @@ fn an_upgrade_that_reaches_more_grew() {
         }]
     );
     assert!(p.requests.removed.is_empty());
-    assert_eq!(p.syscalls.added.len(), 1);
+    // The package's own crate: its reach, not its version (the package's).
+    assert_eq!(p.crates.len(), 1);
+    assert_eq!(p.crates[0].reaches.added.len(), 1);
+    assert_eq!(p.crates[0].reaches.added[0].capability, "env");
+    assert_eq!(p.crates[0].title(), "notifier 1.0.0 → 1.1.0");
+}
+
+#[test]
+fn a_crate_reaching_what_another_crate_already_reaches_grew() {
+    let mut old = pkg("notifier", "1.0.0");
+    link(&mut old, "notifier", "1.0.0", &["env"]);
+    link(&mut old, "fmtlib", "0.1.0", &[]);
+    link(&mut old, "itoa", "1.0.0", &[]);
+    let mut new = old.clone();
+    link(&mut new, "fmtlib", "0.2.0", &["env"]);
+    link(&mut new, "itoa", "1.0.1", &[]);
+    let diff = PermissionDiff::new(&lock(vec![old.clone()]), &lock(vec![new.clone()]));
+    assert!(diff.grew());
+    let p = &diff.packages[0];
+    assert_eq!(p.change, Change::Changed);
+    let names: Vec<&str> = p.crates.iter().map(|c| c.name.as_str()).collect();
+    assert_eq!(names, ["fmtlib", "itoa"]);
+    let fmtlib = &p.crates[0];
     assert_eq!(
-        p.syscalls.added[0].name,
-        "wasi:cli/environment#get-environment"
+        (fmtlib.change, fmtlib.title()),
+        (Change::Upgraded, "fmtlib 0.1.0 → 0.2.0".to_string())
     );
+    assert_eq!(fmtlib.reaches.added[0].path[1], "fmtlib::f");
+    // A version alone is shown, and is not growth.
+    assert!(p.crates[1].reaches.is_empty());
+    let only_version = PermissionDiff::new(
+        &lock(vec![old.clone()]),
+        &lock(vec![{
+            let mut v = old.clone();
+            link(&mut v, "itoa", "1.0.1", &[]);
+            v
+        }]),
+    );
+    assert!(!only_version.grew());
+    assert_eq!(
+        only_version.packages[0].crates[0].title(),
+        "itoa 1.0.0 → 1.0.1"
+    );
+
+    // Against a version-1 base, which names one crate per syscall, only what the package did
+    // not reach at all is growth.
+    let mut legacy = lock(vec![old]);
+    legacy.version = 1;
+    let diff = PermissionDiff::new(&legacy, &lock(vec![new.clone()]));
+    assert!(!diff.grew(), "{diff:?}");
+    link(&mut new, "fmtlib", "0.2.0", &["env", "random"]);
+    let diff = PermissionDiff::new(&legacy, &lock(vec![new]));
+    assert!(diff.grew());
+    let fmtlib = &diff.packages[0].crates[0];
+    let added: Vec<&str> = fmtlib
+        .reaches
+        .added
+        .iter()
+        .map(|r| r.capability.as_str())
+        .collect();
+    assert_eq!(added, ["random"]);
+}
+
+#[test]
+fn capability_free_interfaces_are_reported_but_are_not_growth() {
+    let old = pkg("app", "0.1.0");
+    let mut new = old.clone();
+    new.capability_free.insert("wasi:io/streams".into());
+    let diff = PermissionDiff::new(&lock(vec![old]), &lock(vec![new]));
+    assert!(!diff.grew());
+    assert_eq!(diff.packages[0].capability_free.added, ["wasi:io/streams"]);
 }
 
 #[test]
@@ -90,10 +166,9 @@ fn shrinking_is_reported_but_is_not_growth() {
         },
     );
     old.received.insert("app/extractor".into(), held.clone());
-    old.syscalls
-        .push(syscall("wasi:random/random#get-random-bytes", "extractor"));
+    link(&mut old, "extractor", "1.0.0", &["random"]);
     let mut new = old.clone();
-    new.syscalls.clear();
+    link(&mut new, "extractor", "1.0.0", &[]);
     if let Some(d) = held.dirs.get_mut("out") {
         d.access = Access::ReadOnly;
     }
@@ -104,7 +179,7 @@ fn shrinking_is_reported_but_is_not_growth() {
     assert_eq!(p.change, Change::Changed);
     assert_eq!(p.received[0].delta.added, vec![]);
     assert_eq!(p.received[0].delta.removed.len(), 1);
-    assert_eq!(p.syscalls.removed.len(), 1);
+    assert_eq!(p.crates[0].reaches.removed.len(), 1);
     // The other way round, read-only to read-write is growth.
     let back = PermissionDiff::new(&lock(vec![new]), &lock(vec![old]));
     assert!(back.grew());

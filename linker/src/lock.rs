@@ -1,20 +1,24 @@
 //! `Nano.lock`: building it from a build, reading it (from the workspace or from a git
-//! revision) and writing it, with errors that say how to recover.
+//! revision; a version-1 lock is converted) and writing it, with errors that say how to recover.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use manifest_schema::lockfile::{
-    LOCK_FILE, LOCK_HEADER, LOCK_VERSION, LockedDir, LockedHoldings, LockedPackage, LockedSyscall,
-    NanoLock,
+    LOCK_FILE, LOCK_HEADER, LOCK_VERSION, LockedHoldings, LockedPackage, NanoLock, v1,
 };
-use manifest_schema::plan::Holdings;
 
-use crate::attribution;
 use crate::diff;
-use crate::inspect::capability_of;
 use crate::pipeline::BuildReport;
+
+#[path = "lock_build.rs"]
+mod build;
+#[path = "lock_v1.rs"]
+mod convert_v1;
+
+pub use build::from_report;
+pub use convert_v1::{is_legacy, legacy_note};
 
 /// The second line of every `Nano.lock`.
 const LOCK_HELP: &str =
@@ -60,7 +64,7 @@ pub enum LockError {
     },
     /// The lock was written by a newer cargo-nano.
     #[error(
-        "`{origin}` has format version {found}, but this cargo-nano reads version {LOCK_VERSION} only (help: upgrade cargo-nano)"
+        "`{origin}` has format version {found}, but this cargo-nano reads versions up to {LOCK_VERSION} only (help: upgrade cargo-nano)"
     )]
     TooNew {
         /// Where the lock comes from.
@@ -102,76 +106,8 @@ pub fn lock_path(workspace_root: &Path) -> PathBuf {
     workspace_root.join(LOCK_FILE)
 }
 
-/// The lock describing a build: every package with its requests, what each of its instances
-/// received, and its syscalls with the crate that reaches each. Sorted.
-pub fn from_report(report: &BuildReport) -> NanoLock {
-    let mut packages: Vec<LockedPackage> = report
-        .packages
-        .iter()
-        .map(|pkg| {
-            let received = report
-                .plan
-                .instances
-                .iter()
-                .filter(|i| i.package == pkg.name && i.version == pkg.version)
-                .map(|i| (i.id.clone(), holdings(&i.holds)))
-                .collect();
-            let mut syscalls: Vec<LockedSyscall> = pkg
-                .inspection
-                .syscalls
-                .iter()
-                .map(|(syscall, reach)| LockedSyscall {
-                    name: syscall.to_string(),
-                    capability: capability_of(syscall).map(|c| c.to_string()),
-                    krate: attribution::attribute(&reach.path, &pkg.name, &pkg.crates),
-                    path: reach.path.clone(),
-                    indirect: reach.indirect,
-                })
-                .collect();
-            syscalls.sort_by(|a, b| a.name.cmp(&b.name));
-            LockedPackage {
-                name: pkg.name.clone(),
-                version: pkg.version.clone(),
-                source: pkg.source.clone(),
-                checksum: pkg.component_sha256.clone(),
-                requests: pkg.requests.clone(),
-                received,
-                syscalls,
-            }
-        })
-        .collect();
-    sort(&mut packages);
-    NanoLock {
-        version: LOCK_VERSION,
-        packages,
-    }
-}
-
 fn sort(packages: &mut [LockedPackage]) {
     packages.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
-}
-
-fn holdings(h: &Holdings) -> LockedHoldings {
-    LockedHoldings {
-        dirs: h
-            .dirs
-            .iter()
-            .map(|(slot, b)| {
-                let dir = LockedDir {
-                    from: b.from.clone(),
-                    path: b.path.clone(),
-                    access: b.access,
-                };
-                (slot.clone(), dir)
-            })
-            .collect(),
-        env: h.env.clone(),
-        stdio: h.stdio.clone(),
-        clocks: h.clocks.clone(),
-        random: h.random,
-        network: h.network.clone(),
-        args: h.args,
-    }
 }
 
 /// `old` with the entries of the packages named in `names` replaced by those of `current`, and
@@ -183,7 +119,7 @@ pub fn update_packages(old: &NanoLock, current: &NanoLock, names: &[String]) -> 
             .iter()
             .flatten()
             .any(|p| names.contains(&p.name));
-        let grew = diff::package_diff(before, after).is_some_and(|d| d.grew());
+        let grew = diff::package_diff(before, after, is_legacy(old)).is_some_and(|d| d.grew());
         let keep = if selected || !grew { after } else { before };
         packages.extend(keep.cloned());
     }
@@ -203,8 +139,9 @@ pub fn tree_of(lock: &NanoLock, root: &str) -> NanoLock {
         .iter()
         .filter_map(|p| with_received(p, |id| in_tree(id, root)))
         .collect();
+    // A converted version-1 lock stays one: comparisons depend on it.
     NanoLock {
-        version: LOCK_VERSION,
+        version: lock.version,
         packages,
     }
 }
@@ -267,12 +204,59 @@ pub fn root_of(report: &BuildReport) -> &str {
         .map_or("", |root| root.id.as_str())
 }
 
-/// The text of a lock: the header, then the lock as TOML.
+/// The text of a lock: the header, then the lock as TOML, in the current format version.
+///
+/// The layout keeps the lock short and its diffs to the point: arrays on one line, and one line
+/// per crate (`fmtlib = { version = "0.2.0", reaches = ["env"] }`), so that a crate's new version
+/// or capability is a one-line change.
 pub fn render(lock: &NanoLock) -> String {
+    let lock = NanoLock {
+        version: LOCK_VERSION,
+        packages: lock.packages.clone(),
+    };
     // Serializing plain data with strings, integers, booleans, arrays and tables cannot fail;
-    // the fallback keeps this total.
-    let body = toml::to_string_pretty(lock).unwrap_or_else(|e| format!("# {e}\n"));
+    // the fallbacks keep this total.
+    let body = toml::to_string(&lock).unwrap_or_else(|e| format!("# {e}\n"));
+    let body = match body.parse::<toml_edit::DocumentMut>() {
+        Ok(mut doc) => {
+            inline_crates(&mut doc);
+            doc.to_string()
+        }
+        Err(_) => body,
+    };
     format!("{LOCK_HEADER}\n{LOCK_HELP}\n\n{body}")
+}
+
+/// Writes each `[package.crates.NAME]` table as a `NAME = { … }` line of `[package.crates]`.
+fn inline_crates(doc: &mut toml_edit::DocumentMut) {
+    let Some(packages) = doc
+        .get_mut("package")
+        .and_then(|p| p.as_array_of_tables_mut())
+    else {
+        return;
+    };
+    for package in packages.iter_mut() {
+        let Some(crates) = package.get_mut("crates").and_then(|c| c.as_table_mut()) else {
+            continue;
+        };
+        let entries: Vec<(String, toml_edit::Item)> = crates
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.clone()))
+            .collect();
+        crates.clear();
+        crates.set_implicit(false);
+        for (key, item) in entries {
+            let item = match item.into_table() {
+                Ok(table) => {
+                    let mut inline = table.into_inline_table();
+                    inline.fmt();
+                    toml_edit::Item::Value(inline.into())
+                }
+                Err(other) => other,
+            };
+            crates.insert(&key, item);
+        }
+    }
 }
 
 /// Parses the text of a lock; `origin` names it in errors.
@@ -300,18 +284,30 @@ pub fn parse(text: &str, origin: &str) -> Result<NanoLock, LockError> {
                 found: *v,
             });
         }
-        Some(toml::Value::Integer(v)) if *v == i64::from(LOCK_VERSION) => {}
+        Some(toml::Value::Integer(v)) if *v == i64::from(LOCK_VERSION) || *v == 1 => {}
         Some(other) => return Err(corrupt(format!("unsupported `version = {other}`"))),
     }
-    let lock: NanoLock = table
-        .try_into()
-        .map_err(|e: toml::de::Error| corrupt(e.message().trim_end_matches('.').to_string()))?;
+    let message = |e: toml::de::Error| corrupt(e.message().trim_end_matches('.').to_string());
+    let lock: NanoLock = if table.get("version") == Some(&toml::Value::Integer(1)) {
+        convert_v1::convert(table.try_into::<v1::NanoLock>().map_err(message)?)
+    } else {
+        table.try_into().map_err(message)?
+    };
+    let invalid =
+        |what: String, version: &str| corrupt(format!("{what} has an invalid version `{version}`"));
     for pkg in &lock.packages {
         if semver::Version::parse(&pkg.version).is_err() {
-            return Err(corrupt(format!(
-                "package `{}` has an invalid version `{}`",
-                pkg.name, pkg.version
-            )));
+            return Err(invalid(format!("package `{}`", pkg.name), &pkg.version));
+        }
+        for (name, krate) in &pkg.crates {
+            if let Some(bad) = krate
+                .version
+                .iter()
+                .find(|v| semver::Version::parse(v).is_err())
+            {
+                let what = format!("crate `{name}` of package `{}`", pkg.name);
+                return Err(invalid(what, bad));
+            }
         }
     }
     Ok(lock)

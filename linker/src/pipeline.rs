@@ -62,9 +62,9 @@ pub struct PackageReport {
     pub component: PathBuf,
     /// SHA-256 of its component, lowercase hex.
     pub component_sha256: String,
-    /// The crates linked into its component: Rust crate name (`serde_json`) → Cargo package
-    /// name (`serde_json`), for attributing call paths ([`crate::attribution`]).
-    pub crates: BTreeMap<String, String>,
+    /// The crates linked into its component by Rust crate name (`serde_json`): Cargo package
+    /// and versions, for naming the crates that reach something ([`crate::attribution`]).
+    pub crates: BTreeMap<String, crate::attribution::LinkedCrate>,
     /// What inspection found.
     pub inspection: Inspection,
 }
@@ -237,10 +237,11 @@ pub fn build_one(
         path: path.clone(),
         source,
     })?;
-    let inspection = inspect::inspect_component(&bytes).map_err(|source| BuildError::Inspect {
-        package: pkg.info.name.clone(),
-        source,
-    })?;
+    let inspection =
+        inspect::inspect_package(&bytes, &pkg.info.name).map_err(|source| BuildError::Inspect {
+            package: pkg.info.name.clone(),
+            source,
+        })?;
     let report = PackageReport {
         name: pkg.info.name.clone(),
         version: pkg.info.version.to_string(),

@@ -144,6 +144,8 @@ fn inspection(syscalls: &[(&str, &str)]) -> Inspection {
         imports: vec![],
         exports: vec![],
         syscalls,
+        crates: vec![],
+        crate_names: Default::default(),
     }
 }
 

@@ -5,7 +5,10 @@
 //! These types only describe its structure (serde and JSON Schema); reading, writing and
 //! comparing locks is done by the `nano-linker` crate. The user reference of the format is
 //! `docs/lockfile.md`; its JSON Schema is [`crate::lock_json_schema`] (committed as
-//! `manifest-schema/schema/nano-lock.schema.json`).
+//! `manifest-schema/schema/nano-lock.schema.json`). The types of the previous format, which
+//! cargo-nano still reads and converts, are in [`v1`].
+
+pub mod v1;
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -15,8 +18,8 @@ use serde::{Deserialize, Serialize};
 use crate::types::ENV_PATTERN;
 use crate::{Access, Capabilities, Clock, Endpoint, Stream};
 
-/// The only `Nano.lock` format version this crate reads and writes.
-pub const LOCK_VERSION: u32 = 1;
+/// The `Nano.lock` format version this crate writes (it also reads version 1, see [`v1`]).
+pub const LOCK_VERSION: u32 = 2;
 
 /// The first line of every `Nano.lock`.
 pub const LOCK_HEADER: &str =
@@ -33,8 +36,10 @@ pub const LOCK_FILE: &str = "Nano.lock";
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 #[schemars(title = "cargo-nano lock file (`Nano.lock`)")]
 pub struct NanoLock {
-    /// Version of the lock format. This cargo-nano reads and writes version `1` only.
-    #[schemars(extend("const" = 1))]
+    /// Version of the lock format: `2`. (cargo-nano also reads version `1`, whose own schema is
+    /// not this one, and converts it; a converted lock keeps `version = 1` in memory so that
+    /// comparisons know what it can tell.)
+    #[schemars(extend("const" = 2))]
     pub version: u32,
     /// Every nano package of the program, sorted by name, version and source.
     #[serde(default, rename = "package", skip_serializing_if = "Vec::is_empty")]
@@ -58,6 +63,15 @@ pub struct LockedPackage {
     /// compiler and build paths, and a change alone is not a permission change.
     #[schemars(pattern(CHECKSUM_PATTERN))]
     pub checksum: String,
+    /// The interfaces (`wasi:io/streams`, `wasi:cli/exit`…) of the syscalls the package reaches
+    /// that need no capability: functions acting on handles (streams, descriptors, sockets)
+    /// that a capability gave, and `exit`. Sorted.
+    #[serde(
+        default,
+        rename = "capability-free",
+        skip_serializing_if = "BTreeSet::is_empty"
+    )]
+    pub capability_free: BTreeSet<String>,
     /// What the package's manifest requests (`[package.metadata.nano.requests]`).
     #[serde(default, skip_serializing_if = "Capabilities::is_empty")]
     pub requests: Capabilities,
@@ -66,10 +80,14 @@ pub struct LockedPackage {
     /// the command line may give it: its requests.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub received: BTreeMap<String, LockedHoldings>,
-    /// The precise syscall set: every WASI function the package's code can reach, sorted by
-    /// name.
-    #[serde(default, rename = "syscall", skip_serializing_if = "Vec::is_empty")]
-    pub syscalls: Vec<LockedSyscall>,
+    /// Every crate with code in the package's component (the package itself, its ordinary
+    /// dependencies), by Cargo package name: its version and the capabilities it reaches.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub crates: BTreeMap<String, LockedCrate>,
+    /// One example call path for each capability each crate reaches, sorted by crate then
+    /// capability.
+    #[serde(default, rename = "path", skip_serializing_if = "Vec::is_empty")]
+    pub paths: Vec<LockedPath>,
 }
 
 impl LockedPackage {
@@ -126,32 +144,74 @@ pub struct LockedDir {
     pub access: Access,
 }
 
-/// One WASI function a package's code can reach.
+/// A crate linked into a package's component.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct LockedCrate {
+    /// Its version (semver); several when several versions of the crate are linked (their code
+    /// cannot be told apart, so `reaches` is what any of them reaches); none when Cargo does not
+    /// list the crate (a crate of Rust's sysroot) or the lock was converted from version 1.
+    /// Written as a string, or an array of strings when there are several.
+    #[serde(default, with = "versions", skip_serializing_if = "Vec::is_empty")]
+    #[schemars(with = "versions::Versions")]
+    pub version: Vec<String>,
+    /// The capabilities its code reaches (`dirs`, `env`, `args`, `stdio stdin`, `stdio stdout`,
+    /// `stdio stderr`, `clocks wall`, `clocks monotonic`, `random`, `network`, `unknown`):
+    /// one of its functions that the exports reach calls a syscall that needs it through std,
+    /// the C library and generated bindings only. Sorted.
+    #[serde(default, skip_serializing_if = "BTreeSet::is_empty")]
+    pub reaches: BTreeSet<String>,
+}
+
+/// An example of a crate reaching a capability.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
-pub struct LockedSyscall {
-    /// The function as `interface#function`, e.g.
-    /// `wasi:sockets/tcp-create-socket#create-tcp-socket`.
-    pub name: String,
-    /// The manifest capability it needs (`env`, `network`, `stdio stderr`, `clocks wall`…);
-    /// absent for functions that act only on handles obtained elsewhere.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub capability: Option<String>,
-    /// The crate (Cargo package) whose code reaches it: the last crate on the call path before
-    /// std, the C library and generated bindings; the nano package itself when no other crate
-    /// is on the path.
+pub struct LockedPath {
+    /// The crate (a key of `crates`).
     #[serde(rename = "crate")]
     pub krate: String,
+    /// The capability (one of the crate's `reaches`).
+    pub capability: String,
     /// One example call path, demangled: the component export it starts from, the functions on
-    /// the way, and last the syscall itself.
+    /// the way (through the crate's code), and last the syscall, `interface#function`.
     pub path: Vec<String>,
-    /// Reached only through indirect calls, resolved conservatively: the package may never
-    /// make this call in practice.
+    /// The crate's code reaches the capability only through indirect calls (function pointers,
+    /// `dyn` calls), which are resolved conservatively: it may never make this call in practice.
     #[serde(default, skip_serializing_if = "is_false")]
     pub indirect: bool,
 }
 
+/// Serde helper: one version as a string, several as an array.
+mod versions {
+    use schemars::JsonSchema;
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+    /// A version, or several.
+    #[derive(Serialize, Deserialize, JsonSchema)]
+    #[serde(untagged)]
+    pub(super) enum Versions {
+        /// One version.
+        One(String),
+        /// Several versions, sorted.
+        Several(Vec<String>),
+    }
+
+    pub(super) fn serialize<S: Serializer>(v: &[String], s: S) -> Result<S::Ok, S::Error> {
+        match v {
+            [one] => one.serialize(s),
+            several => several.serialize(s),
+        }
+    }
+
+    pub(super) fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<String>, D::Error> {
+        Ok(match Versions::deserialize(d)? {
+            Versions::One(one) => vec![one],
+            Versions::Several(several) => several,
+        })
+    }
+}
+
 /// Serde helper: skip `false` booleans when serializing.
-fn is_false(value: &bool) -> bool {
+pub(crate) fn is_false(value: &bool) -> bool {
     !*value
 }

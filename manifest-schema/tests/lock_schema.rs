@@ -22,7 +22,8 @@ fn lock_tables_deny_unknown_keys() {
         "LockedPackage",
         "LockedHoldings",
         "LockedDir",
-        "LockedSyscall",
+        "LockedCrate",
+        "LockedPath",
     ] {
         assert_eq!(schema["$defs"][def]["additionalProperties"], false, "{def}");
     }
@@ -31,12 +32,13 @@ fn lock_tables_deny_unknown_keys() {
 #[test]
 fn a_lock_round_trips_through_toml() {
     let text = r#"
-version = 1
+version = 2
 
 [[package]]
 name = "notifier"
 version = "1.0.0"
 checksum = "0000000000000000000000000000000000000000000000000000000000000000"
+capability-free = ["wasi:io/streams"]
 
 [package.requests]
 env = ["NO_COLOR"]
@@ -45,15 +47,24 @@ stdio = ["stderr"]
 [package.received."app/notifier"]
 stdio = ["stderr"]
 
-[[package.syscall]]
-name = "wasi:cli/stderr#get-stderr"
-capability = "stdio stderr"
-crate = "notifier"
-path = ["nano:notifier/api#notify", "std::io::stdio::_eprint", "wasi:cli/stderr#get-stderr"]
+[package.crates]
+fmtlib = { version = "0.2.0", reaches = ["env"] }
+notifier = { version = "1.0.0", reaches = ["stdio stderr"] }
+rand = { version = ["0.8.5", "0.9.1"] }
+
+[[package.path]]
+crate = "fmtlib"
+capability = "env"
+path = ["nano:notifier/api#notify", "fmtlib::banner", "std::env::var_os", "wasi:cli/environment#get-environment"]
+indirect = true
 "#;
     let lock: manifest_schema::lockfile::NanoLock = toml::from_str(text).expect("parses");
-    assert_eq!(lock.packages[0].syscalls[0].krate, "notifier");
-    assert!(!lock.packages[0].syscalls[0].indirect);
+    let pkg = &lock.packages[0];
+    assert_eq!(pkg.crates["fmtlib"].version, ["0.2.0"]);
+    assert_eq!(pkg.crates["rand"].version, ["0.8.5", "0.9.1"]);
+    assert!(pkg.crates["rand"].reaches.is_empty());
+    assert_eq!(pkg.paths[0].krate, "fmtlib");
+    assert!(pkg.paths[0].indirect);
     let again: manifest_schema::lockfile::NanoLock =
         toml::from_str(&toml::to_string(&lock).expect("serializes")).expect("parses again");
     assert_eq!(lock, again);
@@ -72,5 +83,5 @@ fn the_lock_example_of_the_docs_is_valid() {
         .expect("a TOML example");
     let lock: manifest_schema::lockfile::NanoLock = toml::from_str(example).expect("valid lock");
     assert_eq!(lock.version, manifest_schema::lockfile::LOCK_VERSION);
-    assert!(lock.packages[0].syscalls.iter().any(|s| s.indirect));
+    assert!(lock.packages.iter().any(|p| p.crates.len() > 1));
 }

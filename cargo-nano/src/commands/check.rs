@@ -18,7 +18,8 @@ pub struct CheckCommand {
     /// Output format of the differences.
     #[arg(long, value_enum, default_value = "human")]
     format: Format,
-    /// Show the call path of every new syscall, also of those that need no capability.
+    /// List each crate whose version alone changed on its own line (by default they are summed up
+    /// in one line per package).
     #[arg(short, long)]
     verbose: bool,
 }
@@ -38,7 +39,12 @@ impl CheckCommand {
             }
         } else {
             match linker::lock::read(&path) {
-                Ok(lock) => lock,
+                Ok(lock) => {
+                    if let Some(lock) = &lock {
+                        super::lock::warn_if_legacy(lock, "Nano.lock");
+                    }
+                    lock
+                }
                 Err(e) => {
                     crate::output::print_error(&e);
                     return EXIT_INPUT;

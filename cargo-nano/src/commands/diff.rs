@@ -19,7 +19,8 @@ pub struct DiffCommand {
     /// Output format.
     #[arg(long, value_enum, default_value = "human")]
     format: Format,
-    /// Show the call path of every new syscall, also of those that need no capability.
+    /// List each crate whose version alone changed on its own line (by default they are summed up
+    /// in one line per package).
     #[arg(short, long)]
     verbose: bool,
 }

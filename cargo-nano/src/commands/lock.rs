@@ -63,6 +63,13 @@ impl LockCommand {
             Err(code) => return code,
         };
         let current = lock::from_report(&report);
+        if self.update && old.as_ref().is_some_and(lock::is_legacy) {
+            eprintln!(
+                "note: rewriting `{}` in format version {} (review the diff: each crate is now recorded with its version and what it reaches)",
+                lock_path.display(),
+                manifest_schema::lockfile::LOCK_VERSION
+            );
+        }
         if !self.update {
             return sync(&lock_path, old.as_ref(), &current, lock::root_of(&report));
         }
@@ -155,9 +162,16 @@ fn write(path: &Path, lock: &NanoLock) -> Result<(), u8> {
 pub fn sync(path: &Path, old: Option<&NanoLock>, current: &NanoLock, root: &str) -> u8 {
     // A top package whose tree is not in the lock yet is recorded like a new lock.
     let tree = old.map(|old| lock::tree_of(old, root));
+    let legacy = old.is_some_and(lock::is_legacy);
     if let Some(tree) = tree.filter(|t| !t.packages.is_empty()) {
         let diff = PermissionDiff::new(&tree, current);
         if diff.grew() {
+            if legacy {
+                eprintln!(
+                    "warning: {}",
+                    lock::legacy_note(&path.display().to_string())
+                );
+            }
             eprint!(
                 "{}",
                 human::render(&diff, "Nano.lock", human::color_stderr(), false)
@@ -176,6 +190,13 @@ pub fn sync(path: &Path, old: Option<&NanoLock>, current: &NanoLock, root: &str)
         Some(old) => lock::replace_tree(old, current, root),
         None => current.clone(),
     };
+    if legacy {
+        eprintln!(
+            "note: rewriting `{}` in format version {} (review the diff: each crate is now recorded with its version and what it reaches)",
+            path.display(),
+            manifest_schema::lockfile::LOCK_VERSION
+        );
+    }
     match write(path, &merged) {
         Ok(()) => 0,
         Err(code) => code,
@@ -210,8 +231,18 @@ pub fn read_base(project: &ProjectArgs, rev: Option<&str>) -> Result<(NanoLock, 
             lock::read_at_revision(root, rev).map(|l| (l, format!("{rev}:Nano.lock")))
         }
     };
-    result.map_err(|e: LockError| {
+    let (lock, label) = result.map_err(|e: LockError| {
         output::print_error(&e);
         EXIT_INPUT
-    })
+    })?;
+    warn_if_legacy(&lock, &label);
+    Ok((lock, label))
+}
+
+/// Warns that `lock` (named `label`) was read from format version 1 and is compared by what
+/// that version records.
+pub fn warn_if_legacy(lock: &NanoLock, label: &str) {
+    if lock::is_legacy(lock) {
+        eprintln!("warning: {}", lock::legacy_note(label));
+    }
 }

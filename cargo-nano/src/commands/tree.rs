@@ -1,23 +1,44 @@
-//! `cargo nano tree`: the nano tree with what each package requests, is granted and holds.
+//! `cargo nano tree`: the nano tree with what each package requests, is granted and holds, and
+//! with `--reaches` what the crates inside each package reach.
 
+use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 
-use clap::Args;
+use clap::{Args, ValueEnum};
 use linker::graph::NanoGraph;
 use linker::pipeline;
 use linker::policy;
+use manifest_schema::lockfile::{LockedCrate, LockedPackage, LockedPath, NanoLock};
 use manifest_schema::plan::Holdings;
 use manifest_schema::{Access, Capabilities, Grant};
+use serde::Serialize;
+use serde_json::json;
 
 use super::build::ProjectArgs;
 use crate::output;
 
 /// Show the nano tree, cargo-tree style, with each package's capabilities and grants (from the
-/// manifests; nothing is built).
+/// manifests; nothing is built unless `--reaches` is given).
 #[derive(Args, Debug)]
 pub struct TreeCommand {
     #[command(flatten)]
     project: ProjectArgs,
+    /// Also show what each package reaches, per crate (with its version): this builds and
+    /// inspects every nano package, like `cargo nano build`, but writes no `Nano.lock`.
+    #[arg(long)]
+    reaches: bool,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "human")]
+    format: TreeFormat,
+}
+
+/// An output format of `cargo nano tree`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum TreeFormat {
+    /// cargo-tree style.
+    Human,
+    /// One JSON object (format 1, documented in `docs/lockfile.md`).
+    Json,
 }
 
 impl TreeCommand {
@@ -27,9 +48,20 @@ impl TreeCommand {
             Ok(o) => o,
             Err(code) => return code,
         };
+        let reaches = if self.reaches {
+            match self.project.build() {
+                Ok(report) => Some(linker::lock::from_report(&report)),
+                Err(code) => return code,
+            }
+        } else {
+            None
+        };
         let result = pipeline::load(&options).and_then(|(_, graph)| {
             let holdings = policy::resolve_holdings(&graph)?;
-            Ok(render(&graph, &holdings))
+            Ok(match self.format {
+                TreeFormat::Human => render(&graph, &holdings, reaches.as_ref()),
+                TreeFormat::Json => render_json(&graph, &holdings, reaches.as_ref()),
+            })
         });
         match result {
             Ok(text) => {
@@ -41,21 +73,130 @@ impl TreeCommand {
     }
 }
 
-/// The tree: one entry per instance (nanoprocess), children under their parent.
-pub fn render(graph: &NanoGraph, holdings: &[Holdings]) -> String {
+/// The tree: one entry per instance (nanoprocess), children under their parent; with `reaches`
+/// (the lock of a build of the tree), what each package's crates reach.
+pub fn render(graph: &NanoGraph, holdings: &[Holdings], reaches: Option<&NanoLock>) -> String {
     let mut out = String::new();
-    entry(graph, holdings, 0, "", "", &mut out);
+    let view = View {
+        graph,
+        holdings,
+        reaches,
+    };
+    entry(&view, 0, "", "", &mut out);
     out
 }
 
-fn entry(
-    graph: &NanoGraph,
-    holdings: &[Holdings],
-    index: usize,
-    first: &str,
-    rest: &str,
-    out: &mut String,
-) {
+/// One nanoprocess in `cargo nano tree --format json`.
+#[derive(Serialize)]
+#[serde(rename_all = "kebab-case")]
+struct JsonInstance<'a> {
+    id: &'a str,
+    name: &'a str,
+    package: &'a str,
+    version: String,
+    source: Option<&'a str>,
+    parent: Option<&'a str>,
+    requests: &'a Capabilities,
+    granted: Option<&'a Grant>,
+    holds: &'a Holdings,
+    /// With `--reaches`: the package's lock entry's crates, example paths and capability-free
+    /// interfaces.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    crates: Option<&'a BTreeMap<String, LockedCrate>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    paths: Option<&'a [LockedPath]>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    capability_free: Option<&'a BTreeSet<String>>,
+}
+
+/// The tree as JSON: every instance in tree order, with its parent's instance path.
+pub fn render_json(graph: &NanoGraph, holdings: &[Holdings], reaches: Option<&NanoLock>) -> String {
+    let instances: Vec<JsonInstance<'_>> = graph
+        .instances
+        .iter()
+        .enumerate()
+        .map(|(index, inst)| {
+            let pkg = &graph.packages[inst.package];
+            let parent = inst.parent.map(|p| &graph.instances[p]);
+            let grant =
+                parent.and_then(|p| graph.packages[p.package].manifest.grants.get(&inst.name));
+            let locked = reaches.and_then(|l| locked(l, graph, inst.package));
+            JsonInstance {
+                id: &inst.id,
+                name: &inst.name,
+                package: &pkg.info.name,
+                version: pkg.info.version.to_string(),
+                source: pkg.info.source.as_deref(),
+                parent: parent.map(|p| p.id.as_str()),
+                requests: &pkg.manifest.requests,
+                granted: grant,
+                holds: &holdings[index],
+                crates: locked.map(|l| &l.crates),
+                paths: locked.map(|l| l.paths.as_slice()),
+                capability_free: locked.map(|l| &l.capability_free),
+            }
+        })
+        .collect();
+    let doc = json!({ "format": 1, "instances": instances });
+    let mut text = serde_json::to_string_pretty(&doc).unwrap_or_default();
+    text.push('\n');
+    text
+}
+
+/// The lock entry of the package `index` of `graph`.
+fn locked<'a>(lock: &'a NanoLock, graph: &NanoGraph, index: usize) -> Option<&'a LockedPackage> {
+    let info = &graph.packages[index].info;
+    let version = info.version.to_string();
+    lock.packages
+        .iter()
+        .find(|p| p.name == info.name && p.version == version && p.source == info.source)
+}
+
+/// What the tree is drawn from.
+struct View<'a> {
+    graph: &'a NanoGraph,
+    holdings: &'a [Holdings],
+    reaches: Option<&'a NanoLock>,
+}
+
+/// `fmtlib 0.2.0: env`, one line per crate that reaches something; `nothing` when none does.
+fn reach_lines(locked: &LockedPackage) -> Vec<String> {
+    let lines: Vec<String> = locked
+        .crates
+        .iter()
+        .filter(|(_, c)| !c.reaches.is_empty())
+        .map(|(name, c)| {
+            let caps: Vec<String> = c
+                .reaches
+                .iter()
+                .map(|cap| {
+                    let indirect = locked
+                        .paths
+                        .iter()
+                        .any(|p| &p.krate == name && &p.capability == cap && p.indirect);
+                    if indirect {
+                        format!("{cap} (indirect)")
+                    } else {
+                        cap.clone()
+                    }
+                })
+                .collect();
+            let version = match c.version.join(", ") {
+                v if v.is_empty() => String::new(),
+                v => format!(" {v}"),
+            };
+            format!("{name}{version}: {}", caps.join(", "))
+        })
+        .collect();
+    if lines.is_empty() {
+        vec!["nothing".to_string()]
+    } else {
+        lines
+    }
+}
+
+fn entry(view: &View<'_>, index: usize, first: &str, rest: &str, out: &mut String) {
+    let (graph, holdings) = (view.graph, view.holdings);
     let inst = &graph.instances[index];
     let pkg = &graph.packages[inst.package];
     let renamed = if inst.name == pkg.info.name {
@@ -89,6 +230,11 @@ fn entry(
         );
         line("holds:", output::holdings(&holdings[index]));
     }
+    if let Some(locked) = view.reaches.and_then(|l| locked(l, graph, inst.package)) {
+        for (i, reach) in reach_lines(locked).into_iter().enumerate() {
+            line(if i == 0 { "reaches:" } else { "" }, reach);
+        }
+    }
     for (i, &child) in children.iter().enumerate() {
         let last = i + 1 == children.len();
         let (head, tail) = if last {
@@ -97,8 +243,7 @@ fn entry(
             ("├── ", "│   ")
         };
         entry(
-            graph,
-            holdings,
+            view,
             child,
             &format!("{rest}{head}"),
             &format!("{rest}{tail}"),

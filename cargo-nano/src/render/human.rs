@@ -1,19 +1,17 @@
-//! The diff for people: one block per changed package, `+` for what it gained (with the crate
-//! and call path of each new syscall), `-` for what it lost, and a verdict.
+//! The diff for people: one block per changed package, `+` for what it gained (each crate that
+//! now reaches a capability with its versions and an example call path), `-` for what it lost,
+//! `~` for what changed without being a permission (crate versions, capability-free
+//! interfaces), and a verdict.
 //!
-//! Syscalls that need a capability come with their call path. Those that act only on handles
-//! (streams, sockets, descriptors obtained through a capability) or need none (`exit`) are summed
-//! up per crate in one line, by interface: a new socket brings dozens of them, and they grant
-//! nothing by themselves.
-//! `all_paths` (`-v`) lists each of them with its call path instead.
+//! Crates whose version alone changed are summed up in one line; `each` (`-v`) lists them one
+//! per line.
 
-use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::io::IsTerminal;
 
 use linker::diff::PermissionDiff;
 
-use super::{Item, call_path, items, summary};
+use super::{Item, call_path, items, notes, summary};
 
 /// Whether stdout gets colors: a terminal, and `NO_COLOR` unset.
 pub fn color_stdout() -> bool {
@@ -39,32 +37,26 @@ impl Style {
     }
 }
 
-/// Renders `diff` against `base`; `color` adds ANSI colors, `all_paths` shows the call path of
-/// every new syscall, not only of those that need a capability.
-pub fn render(diff: &PermissionDiff, base: &str, color: bool, all_paths: bool) -> String {
+/// Renders `diff` against `base`; `color` adds ANSI colors, `each` lists each crate whose version
+/// alone changed on its own line.
+pub fn render(diff: &PermissionDiff, base: &str, color: bool, each: bool) -> String {
     let style = Style { on: color };
     let mut out = String::new();
     for p in &diff.packages {
         let _ = writeln!(out, "{}", style.paint("1", &p.title()));
         let (added, removed) = items(p);
-        let (handle_only, added): (Vec<_>, Vec<_>) = added.into_iter().partition(|item| {
-            !all_paths && matches!(item, Item::Reach(s) if s.capability.is_none())
-        });
         for item in &added {
             let _ = writeln!(
                 out,
                 "  {}",
                 style.paint("31", &format!("+ {}", item.describe()))
             );
-            if let Item::Reach(s) = item
-                && (all_paths || s.capability.is_some())
+            if let Item::Reach(_, reach, _) = item
+                && !reach.path.is_empty()
             {
-                let path = format!("call path: {}", call_path(&s.path));
+                let path = format!("call path: {}", call_path(&reach.path));
                 let _ = writeln!(out, "      {}", style.paint("2", &path));
             }
-        }
-        for line in handle_only_summary(&handle_only) {
-            let _ = writeln!(out, "  {}", style.paint("31", &format!("+ {line}")));
         }
         for item in &removed {
             let _ = writeln!(
@@ -73,7 +65,11 @@ pub fn render(diff: &PermissionDiff, base: &str, color: bool, all_paths: bool) -
                 style.paint("32", &format!("- {}", item.describe()))
             );
         }
-        if added.is_empty() && removed.is_empty() {
+        let notes = notes(p, each);
+        for note in &notes {
+            let _ = writeln!(out, "  ~ {note}");
+        }
+        if added.is_empty() && removed.is_empty() && notes.is_empty() {
             let _ = writeln!(out, "  same permissions");
         }
         let _ = writeln!(out);
@@ -86,31 +82,4 @@ pub fn render(diff: &PermissionDiff, base: &str, color: bool, all_paths: bool) -
     };
     let _ = writeln!(out, "{verdict}");
     out
-}
-
-/// `reaches 38 function(s) that need no capability in crate `x`: wasi:sockets/tcp ×17, …`, one
-/// line per crate.
-fn handle_only_summary(items: &[Item<'_>]) -> Vec<String> {
-    let mut by_crate: BTreeMap<&str, BTreeMap<&str, usize>> = BTreeMap::new();
-    for item in items {
-        if let Item::Reach(s) = item {
-            let interface = s.name.split('#').next().unwrap_or(&s.name);
-            *by_crate
-                .entry(&s.krate)
-                .or_default()
-                .entry(interface)
-                .or_default() += 1;
-        }
-    }
-    by_crate
-        .into_iter()
-        .map(|(krate, interfaces)| {
-            let total: usize = interfaces.values().sum();
-            let list: Vec<String> = interfaces.iter().map(|(i, n)| format!("{i} ×{n}")).collect();
-            format!(
-                "reaches {total} function(s) that need no capability in crate `{krate}`: {} (they act on handles a capability gave, or exit; `-v` lists each)",
-                list.join(", ")
-            )
-        })
-        .collect()
 }

@@ -1,11 +1,12 @@
-//! The diff as stable JSON (format 1, documented in `docs/lockfile.md`).
+//! The diff as stable JSON (format 2, documented in `docs/lockfile.md`).
 
-use linker::diff::{Change, Delta, EdgeDiff, PackageDiff, Permission, PermissionDiff};
-use manifest_schema::lockfile::LockedSyscall;
+use linker::diff::{Change, CrateDiff, Delta, EdgeDiff, PackageDiff, Permission, PermissionDiff};
+use manifest_schema::lockfile::LockedPath;
 use serde::Serialize;
+use serde_json::Value;
 
 /// The version of the JSON format.
-pub const JSON_FORMAT: u32 = 1;
+pub const JSON_FORMAT: u32 = 2;
 
 #[derive(Serialize)]
 #[serde(rename_all = "kebab-case")]
@@ -27,35 +28,65 @@ struct Package<'a> {
     checksum_changed: bool,
     requests: &'a Delta<Permission>,
     received: &'a [EdgeDiff],
-    syscalls: Syscalls<'a>,
+    crates: Vec<Crate<'a>>,
+    capability_free: &'a Delta<String>,
 }
 
 #[derive(Serialize)]
-struct Syscalls<'a> {
-    added: Vec<Syscall<'a>>,
-    removed: Vec<Syscall<'a>>,
-}
-
-#[derive(Serialize)]
-struct Syscall<'a> {
+#[serde(rename_all = "kebab-case")]
+struct Crate<'a> {
     name: &'a str,
-    capability: Option<&'a str>,
-    #[serde(rename = "crate")]
-    krate: &'a str,
+    change: Change,
+    /// A string, an array when several versions are linked, `null` when absent or unknown.
+    old_version: Value,
+    new_version: Value,
+    grew: bool,
+    reaches: Reaches<'a>,
+}
+
+#[derive(Serialize)]
+struct Reaches<'a> {
+    added: Vec<Reach<'a>>,
+    removed: Vec<Reach<'a>>,
+}
+
+#[derive(Serialize)]
+struct Reach<'a> {
+    capability: &'a str,
     path: &'a [String],
     indirect: bool,
 }
 
-fn syscalls(list: &[LockedSyscall]) -> Vec<Syscall<'_>> {
+fn reaches(list: &[LockedPath]) -> Vec<Reach<'_>> {
     list.iter()
-        .map(|s| Syscall {
-            name: &s.name,
-            capability: s.capability.as_deref(),
-            krate: &s.krate,
-            path: &s.path,
-            indirect: s.indirect,
+        .map(|r| Reach {
+            capability: &r.capability,
+            path: &r.path,
+            indirect: r.indirect,
         })
         .collect()
+}
+
+fn versions(v: &[String]) -> Value {
+    match v {
+        [] => Value::Null,
+        [one] => Value::from(one.as_str()),
+        several => Value::from(several.to_vec()),
+    }
+}
+
+fn krate(c: &CrateDiff) -> Crate<'_> {
+    Crate {
+        name: &c.name,
+        change: c.change,
+        old_version: versions(&c.old_version),
+        new_version: versions(&c.new_version),
+        grew: !c.reaches.added.is_empty(),
+        reaches: Reaches {
+            added: reaches(&c.reaches.added),
+            removed: reaches(&c.reaches.removed),
+        },
+    }
 }
 
 fn package(p: &PackageDiff) -> Package<'_> {
@@ -68,10 +99,8 @@ fn package(p: &PackageDiff) -> Package<'_> {
         checksum_changed: p.checksum_changed,
         requests: &p.requests,
         received: &p.received,
-        syscalls: Syscalls {
-            added: syscalls(&p.syscalls.added),
-            removed: syscalls(&p.syscalls.removed),
-        },
+        crates: p.crates.iter().map(krate).collect(),
+        capability_free: &p.capability_free,
     }
 }
 

@@ -4,10 +4,10 @@ use std::fmt::Write as _;
 
 use linker::diff::PermissionDiff;
 
-use super::{Item, items, summary};
+use super::{Item, items, notes, summary};
 
-/// Renders `diff` against `base`; `all_paths` as in [`super::human::render`].
-pub fn render(diff: &PermissionDiff, base: &str, all_paths: bool) -> String {
+/// Renders `diff` against `base`; `each` as in [`super::human::render`].
+pub fn render(diff: &PermissionDiff, base: &str, each: bool) -> String {
     let mut out = String::new();
     let _ = writeln!(out, "### cargo-nano: permission changes since `{base}`\n");
     let verdict = summary(diff, base);
@@ -25,17 +25,21 @@ pub fn render(diff: &PermissionDiff, base: &str, all_paths: bool) -> String {
         let (added, removed) = items(p);
         for item in &added {
             let _ = writeln!(out, "- **new:** {}", item.describe());
-            if let Item::Reach(s) = item
-                && (all_paths || s.capability.is_some())
+            if let Item::Reach(_, reach, _) = item
+                && !reach.path.is_empty()
             {
-                let path: Vec<String> = s.path.iter().map(|f| format!("`{f}`")).collect();
+                let path: Vec<String> = reach.path.iter().map(|f| format!("`{f}`")).collect();
                 let _ = writeln!(out, "  - call path: {}", path.join(" → "));
             }
         }
         for item in &removed {
             let _ = writeln!(out, "- dropped: {}", item.describe());
         }
-        if added.is_empty() && removed.is_empty() {
+        let notes = notes(p, each);
+        for note in &notes {
+            let _ = writeln!(out, "- changed: {note}");
+        }
+        if added.is_empty() && removed.is_empty() && notes.is_empty() {
             let _ = writeln!(out, "- same permissions");
         }
     }

@@ -11,9 +11,9 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use clap::ValueEnum;
-use linker::diff::{PackageDiff, PermissionDiff};
+use linker::diff::{CrateDiff, PackageDiff, PermissionDiff};
 use linker::pipeline::BuildReport;
-use manifest_schema::lockfile::LockedSyscall;
+use manifest_schema::lockfile::LockedPath;
 
 /// An output format.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -29,19 +29,20 @@ pub enum Format {
 }
 
 /// Renders `diff` (of the current tree against `base`, e.g. `Nano.lock`) in `format`.
-/// `all_paths`: the human and Markdown formats show the call path of every new syscall, not only
-/// of those that need a capability (JSON and SARIF always have them all).
+/// `each`: the human and Markdown formats list each crate whose version alone changed on its
+/// own line rather than summing them up in one (JSON always lists them; SARIF has only
+/// permissions).
 pub fn render(
     format: Format,
     diff: &PermissionDiff,
     base: &str,
     places: &Places,
-    all_paths: bool,
+    each: bool,
 ) -> String {
     match format {
-        Format::Human => human::render(diff, base, human::color_stdout(), all_paths),
+        Format::Human => human::render(diff, base, human::color_stdout(), each),
         Format::Json => json::render(diff, base),
-        Format::Markdown => markdown::render(diff, base, all_paths),
+        Format::Markdown => markdown::render(diff, base, each),
         Format::Sarif => sarif::render(diff, base, places),
     }
 }
@@ -52,29 +53,47 @@ pub enum Item<'a> {
     Request(&'a linker::diff::Permission),
     /// A permission a nanoprocess receives from its parent.
     Receive(&'a str, &'a linker::diff::Permission),
-    /// A syscall the code reaches.
-    Reach(&'a LockedSyscall),
+    /// A crate that gained (`true`) or lost a capability, with its example path.
+    Reach(&'a CrateDiff, &'a LockedPath, bool),
 }
 
 impl Item<'_> {
-    /// `requests env `X``, `receives … (as `app/x`)`, `reaches `wasi:…` (network) in crate `x``.
+    /// `requests env `X``, `receives … (as `app/x`)`, `crate `x` 1.0.0 → 1.1.0 now reaches
+    /// `random``, `crate `x` no longer reaches `random``.
     pub fn describe(&self) -> String {
         match self {
             Item::Request(p) => format!("requests {p}"),
             Item::Receive(instance, p) => format!("receives {p} (as `{instance}`)"),
-            Item::Reach(s) => {
-                let cap = s
-                    .capability
-                    .as_deref()
-                    .map(|c| format!(" (capability `{c}`)"))
-                    .unwrap_or_default();
-                let indirect = if s.indirect {
+            Item::Reach(krate, path, gained) => {
+                let versions = match krate.versions() {
+                    v if v.is_empty() => String::new(),
+                    v => format!(" {v}"),
+                };
+                let verb = if *gained {
+                    "now reaches"
+                } else {
+                    "no longer reaches"
+                };
+                let indirect = if path.indirect {
                     " (indirect calls only)"
                 } else {
                     ""
                 };
-                format!("reaches `{}`{cap} in crate `{}`{indirect}", s.name, s.krate)
+                format!(
+                    "crate `{}`{versions} {verb} `{}`{indirect}",
+                    krate.name, path.capability
+                )
             }
+        }
+    }
+
+    /// What the finding is about, stable across versions (for fingerprints).
+    pub fn key(&self) -> String {
+        match self {
+            Item::Reach(krate, path, _) => {
+                format!("crate `{}` reaches `{}`", krate.name, path.capability)
+            }
+            other => other.describe(),
         }
     }
 }
@@ -97,25 +116,59 @@ pub fn items(p: &PackageDiff) -> (Vec<Item<'_>>, Vec<Item<'_>>) {
                 .map(|x| Item::Receive(&edge.instance, x)),
         );
     }
-    // Syscalls that need a capability first: they are what a reviewer looks for.
-    added.extend(
-        by_capability(&p.syscalls.added)
-            .into_iter()
-            .map(Item::Reach),
-    );
-    removed.extend(
-        by_capability(&p.syscalls.removed)
-            .into_iter()
-            .map(Item::Reach),
-    );
+    for krate in &p.crates {
+        added.extend(
+            krate
+                .reaches
+                .added
+                .iter()
+                .map(|r| Item::Reach(krate, r, true)),
+        );
+        removed.extend(
+            krate
+                .reaches
+                .removed
+                .iter()
+                .map(|r| Item::Reach(krate, r, false)),
+        );
+    }
     (added, removed)
 }
 
-/// Syscalls that need a capability first (a stable sort: by name within each group).
-fn by_capability(list: &[LockedSyscall]) -> Vec<&LockedSyscall> {
-    let mut list: Vec<&LockedSyscall> = list.iter().collect();
-    list.sort_by_key(|s| s.capability.is_none());
-    list
+/// What changed in a package without being a permission: crates whose version alone changed
+/// (one line each with `each`, else summed up in one), and the interfaces of capability-free
+/// syscalls it gained or lost.
+pub fn notes(p: &PackageDiff, each: bool) -> Vec<String> {
+    let versions: Vec<String> = p
+        .crates
+        .iter()
+        .filter(|c| c.reaches.is_empty())
+        .map(|c| format!("`{}` {}", c.name, c.versions()))
+        .collect();
+    let mut out = Vec::new();
+    if each {
+        out.extend(versions.iter().map(|v| format!("crate {v}")));
+    } else if !versions.is_empty() {
+        out.push(format!("crates: {}", versions.join(", ")));
+    }
+    let interfaces = |list: &[String]| {
+        let quoted: Vec<String> = list.iter().map(|i| format!("`{i}`")).collect();
+        quoted.join(", ")
+    };
+    let free = &p.capability_free;
+    if !free.added.is_empty() {
+        out.push(format!(
+            "uses functions of {} that need no capability (they act on handles a capability gave, or exit)",
+            interfaces(&free.added)
+        ));
+    }
+    if !free.removed.is_empty() {
+        out.push(format!(
+            "no longer uses functions of {} that need no capability",
+            interfaces(&free.removed)
+        ));
+    }
+    out
 }
 
 /// A call path as one line.

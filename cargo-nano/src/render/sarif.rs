@@ -1,8 +1,10 @@
 //! The diff as SARIF 2.1.0 for code scanning, and as GitHub Actions workflow commands.
 //!
 //! Each gained permission is an `error` result of one of three rules (a new request, a new
-//! grant received, a new syscall reached); each lost one is a `note`. Results point at the
-//! `Cargo.toml` to review: the package's own for requests and syscalls, the parent's for grants.
+//! grant received, a crate newly reaching a capability); each lost one is a `note`. Results
+//! point at the `Cargo.toml` to review: the package's own for requests and reaches, the parent's
+//! for grants. Crate versions and capability-free interfaces are not permissions: they are not
+//! results.
 
 use std::fmt::Write as _;
 
@@ -25,9 +27,9 @@ const RULES: [(&str, &str, &str); 4] = [
         "Review the grant; accept it with `cargo nano lock --update`.",
     ),
     (
-        "nano/new-syscall",
-        "A nano package's code reaches a WASI function that Nano.lock does not record",
-        "Review the call path and the crate that reaches it; accept it with `cargo nano lock --update`.",
+        "nano/new-reach",
+        "A crate inside a nano package reaches a capability that Nano.lock does not record for it",
+        "Review the crate, its new version and the call path; accept it with `cargo nano lock --update`.",
     ),
     (
         "nano/dropped-permission",
@@ -41,24 +43,29 @@ fn rule_index(item: &Item<'_>, added: bool) -> usize {
         (false, _) => 3,
         (true, Item::Request(_)) => 0,
         (true, Item::Receive(..)) => 1,
-        (true, Item::Reach(_)) => 2,
+        (true, Item::Reach(..)) => 2,
     }
 }
 
 fn message(title: &str, item: &Item<'_>, added: bool, base: &str) -> String {
-    let mut text = if added {
-        format!(
+    let mut text = match (added, item) {
+        (true, _) => format!(
             "{title}: {}, which `{base}` does not record",
             item.describe()
-        )
-    } else {
-        format!(
+        ),
+        // "crate `x` no longer reaches …" says it already.
+        (false, Item::Reach(..)) => {
+            format!("{title}: {} (recorded in `{base}`)", item.describe())
+        }
+        (false, _) => format!(
             "{title}: no longer {} (recorded in `{base}`)",
             item.describe()
-        )
+        ),
     };
-    if let (true, Item::Reach(s)) = (added, item) {
-        let _ = write!(text, "; call path: {}", call_path(&s.path));
+    if let (true, Item::Reach(_, reach, _)) = (added, item)
+        && !reach.path.is_empty()
+    {
+        let _ = write!(text, "; call path: {}", call_path(&reach.path));
     }
     text
 }
@@ -94,7 +101,7 @@ pub fn render(diff: &PermissionDiff, base: &str, places: &Places) -> String {
                     }
                 }],
                 "partialFingerprints": {
-                    "nanoPermission/v1": format!("{}:{}", p.name, item.describe()),
+                    "nanoPermission/v1": format!("{}:{}", p.name, item.key()),
                 },
             }));
         }

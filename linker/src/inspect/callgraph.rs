@@ -18,35 +18,35 @@
 //! of them can run.
 
 use std::collections::hash_map::Entry;
-use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
+use std::collections::{HashMap, HashSet, VecDeque};
 
 use wasmparser::{
     ElementItems, ExternalKind, FuncType, KnownCustom, Name, Operator, Parser, Payload, TypeRef,
 };
 
-use super::{InspectError, Reach, Syscall, model};
+use super::{InspectError, model};
 
 /// What a root of the graph is called in paths.
-struct Root {
-    func: u32,
-    label: String,
+pub(super) struct Root {
+    pub(super) func: u32,
+    pub(super) label: String,
 }
 
 /// The parsed call graph of a core module.
 pub(crate) struct CallGraph {
     /// `(module, field)` of each imported function, indexed by function index.
-    imports: Vec<(String, String)>,
+    pub(super) imports: Vec<(String, String)>,
     /// Structural type id of every function (imports then defined ones).
-    func_types: Vec<usize>,
+    pub(super) func_types: Vec<usize>,
     /// Direct callees of each defined function (index = function index - imports).
-    direct: Vec<Vec<u32>>,
+    pub(super) direct: Vec<Vec<u32>>,
     /// Type ids each defined function calls indirectly.
-    indirect: Vec<Vec<usize>>,
+    pub(super) indirect: Vec<Vec<usize>>,
     /// Address-taken functions, grouped by type id.
-    address_taken: HashMap<usize, Vec<u32>>,
-    roots: Vec<Root>,
+    pub(super) address_taken: HashMap<usize, Vec<u32>>,
+    pub(super) roots: Vec<Root>,
     /// Names from the `name` section.
-    names: HashMap<u32, String>,
+    pub(super) names: HashMap<u32, String>,
 }
 
 /// Interns function types so that equal types share one id.
@@ -238,7 +238,7 @@ impl CallGraph {
     }
 
     /// Display name of a function: its demangled name without the hash, or `func[N]`.
-    fn name(&self, func: u32) -> String {
+    pub(super) fn name(&self, func: u32) -> String {
         match self.names.get(&func) {
             Some(name) => format!("{:#}", rustc_demangle::demangle(name)),
             None => format!("func[{func}]"),
@@ -264,7 +264,7 @@ impl CallGraph {
 
     /// Breadth-first search from the roots (so paths are shortest); returns how each reached
     /// function was reached. `with_indirect: false` follows direct calls only.
-    fn search(&self, with_indirect: bool, cuts: &HashSet<u32>) -> HashMap<u32, Step> {
+    pub(super) fn search(&self, with_indirect: bool, cuts: &HashSet<u32>) -> HashMap<u32, Step> {
         let mut seen: HashMap<u32, Step> = HashMap::new();
         let mut queue = VecDeque::new();
         for (index, root) in self.roots.iter().enumerate() {
@@ -288,7 +288,7 @@ impl CallGraph {
     }
 
     /// The path from a root to `func` in a search result, as display names.
-    fn path(&self, seen: &HashMap<u32, Step>, func: u32) -> Vec<String> {
+    pub(super) fn path(&self, seen: &HashMap<u32, Step>, func: u32) -> Vec<String> {
         let mut path = Vec::new();
         let mut current = func;
         // A search result is a tree, so this walk ends; the bound only guards against bugs.
@@ -308,70 +308,11 @@ impl CallGraph {
         path.reverse();
         path
     }
-
-    /// The WASI functions this module imports and its roots reach, each with one example path.
-    /// A syscall is `indirect` only if no path of direct calls reaches it.
-    pub(crate) fn syscalls(&self) -> BTreeMap<Syscall, Reach> {
-        // Sorted, so the example paths (and so Nano.lock) do not depend on hash-map order.
-        let mut names: Vec<(u32, String)> = self.names.keys().map(|&f| (f, self.name(f))).collect();
-        names.sort_unstable();
-        let cuts: HashSet<u32> = names
-            .iter()
-            .filter(|(_, n)| model::is_cut(n))
-            .map(|(f, _)| *f)
-            .collect();
-        let direct = self.search(false, &cuts);
-        let all = self.search(true, &cuts);
-        let mut found: Vec<(u32, Syscall, model::Counts)> = self
-            .imports
-            .iter()
-            .enumerate()
-            .filter_map(|(f, (module, field))| {
-                Some((
-                    f as u32,
-                    Syscall::from_import(module, field)?,
-                    model::Counts::Always,
-                ))
-            })
-            .collect();
-        found.extend(names.iter().filter_map(|(f, n)| {
-            let (syscall, counts) = model::marker(n)?;
-            Some((*f, syscall, counts))
-        }));
-        let mut syscalls = BTreeMap::new();
-        for (func, syscall, counts) in found {
-            let (seen, indirect) = if direct.contains_key(&func) {
-                (&direct, false)
-            } else if all.contains_key(&func) && counts == model::Counts::Always {
-                (&all, true)
-            } else {
-                continue;
-            };
-            let mut path = self.path(seen, func);
-            // An import's own symbol name (e.g. `wasi::..::wit_import`) says less than the
-            // syscall it is: end the path with the syscall instead. A marker stays in the path.
-            if path.len() > 1 && (func as usize) < self.imports.len() {
-                path.pop();
-            }
-            path.push(syscall.to_string());
-            // Several functions may stand for the same syscall: keep the best example, a direct
-            // reach first, then the shortest path, then the first in order.
-            let reach = Reach { path, indirect };
-            let better = |old: &Reach| {
-                (reach.indirect, reach.path.len(), &reach.path)
-                    < (old.indirect, old.path.len(), &old.path)
-            };
-            if syscalls.get(&syscall).is_none_or(better) {
-                syscalls.insert(syscall, reach);
-            }
-        }
-        syscalls
-    }
 }
 
 /// How a function was reached in a search.
 #[derive(Clone, Copy)]
-enum Step {
+pub(super) enum Step {
     /// It is the root with this index.
     Root(usize),
     /// It is called by this function.

@@ -22,6 +22,7 @@ mod callgraph;
 mod capability;
 mod component;
 mod model;
+mod reach;
 #[cfg(test)]
 mod tests;
 
@@ -43,6 +44,12 @@ pub struct Inspection {
     pub exports: Vec<String>,
     /// The precise syscall set: the imported WASI functions reachable from the exports.
     pub syscalls: BTreeMap<Syscall, Reach>,
+    /// For every syscall that needs a capability, each crate that reaches it, with one example
+    /// path each; sorted by crate then syscall. See [`inspect_package`].
+    pub crates: Vec<CrateReach>,
+    /// The Rust crates with code in the main module (std's and the bindings' excepted), e.g.
+    /// `serde_json`.
+    pub crate_names: BTreeSet<String>,
 }
 
 impl Inspection {
@@ -98,6 +105,20 @@ pub struct Reach {
     pub indirect: bool,
 }
 
+/// One crate reaching one syscall: one of its functions calls the syscall through std, the C
+/// library and generated bindings only.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CrateReach {
+    /// The Rust crate (`fmtlib`, `serde_json`); `None` for the package's own code reached
+    /// from an export through plumbing only (its function was inlined into the export glue).
+    pub krate: Option<String>,
+    /// The syscall.
+    pub syscall: Syscall,
+    /// One example path through a function of the crate; `indirect` when every path from a
+    /// root through the crate's code to the syscall takes an indirect call.
+    pub reach: Reach,
+}
+
 /// Why a component could not be inspected.
 #[derive(Debug, thiserror::Error)]
 pub enum InspectError {
@@ -133,14 +154,28 @@ pub enum InspectError {
     },
 }
 
-/// Inspects a component: its imports, its exports and its precise syscall set.
+/// Inspects a component: its imports, its exports, its precise syscall set and the crates that
+/// reach each syscall, as [`inspect_package`] without a package (no export glue is recognised
+/// as such).
 pub fn inspect_component(bytes: &[u8]) -> Result<Inspection, InspectError> {
+    inspect_package(bytes, "")
+}
+
+/// Inspects the component of the package `package` (a Cargo package name): its imports, its
+/// exports, its precise syscall set, and which crates reach each syscall that needs a capability
+/// (see [`crate::attribution`] for what counts as a crate's code).
+pub fn inspect_package(bytes: &[u8], package: &str) -> Result<Inspection, InspectError> {
     let info = component::parse(bytes)?;
     let main = component::main_module(&info.modules).ok_or(InspectError::NoCoreModule)?;
     let graph = callgraph::CallGraph::parse(main, info.modules[main].bytes)?;
+    let own = crate::attribution::rust_name(package);
+    let owner = |frame: &str| crate::attribution::owner(frame, &own).map(str::to_string);
+    let (syscalls, crates, crate_names) = graph.crate_reaches(&owner);
     Ok(Inspection {
         imports: info.imports,
         exports: info.exports,
-        syscalls: graph.syscalls(),
+        syscalls,
+        crates,
+        crate_names,
     })
 }

@@ -1,6 +1,7 @@
 //! Tests against real components built by `cargo build --release --target wasm32-wasip2` and
 //! small hand-written ones; see `linker/tests/data/src/README.md` for how to regenerate them.
 
+mod crates;
 mod mapping;
 mod real;
 mod robustness;
