@@ -15,7 +15,9 @@ Exit status:
   1  policy violation: a package reaches, requests or grants more than it may, or more than
      Nano.lock records (`build`, `lock`, `check --locked`)
   2  bad input or usage: invalid manifest, missing slot, build failure, corrupt files
-  101  `run`: the program trapped (the message names the package)";
+  101  `run`: the program trapped (the message names the package)
+  102  `run`: a package exceeded its memory, table or time limit (the message names the
+       package and the limit)";
 
 /// Run every dependency of a Rust program in its own WebAssembly nanoprocess.
 #[derive(Parser)]

@@ -149,9 +149,26 @@ pub fn holdings(h: &Holdings) -> String {
     if h.args {
         parts.push("args".into());
     }
+    parts.extend(limits(&h.limits));
     if parts.is_empty() {
         "nothing".into()
     } else {
         parts.join("; ")
     }
+}
+
+/// The limits that differ from the defaults, e.g. `limits: memory 16 MiB, time 500ms`.
+fn limits(l: &manifest_schema::HeldLimits) -> Option<String> {
+    let default = manifest_schema::HeldLimits::default();
+    let mut set = Vec::new();
+    if l.memory != default.memory {
+        set.push(format!("memory {}", l.memory));
+    }
+    if l.table_elements != default.table_elements {
+        set.push(format!("table-elements {}", l.table_elements));
+    }
+    if let Some(time) = l.time {
+        set.push(format!("time {time}"));
+    }
+    (!set.is_empty()).then(|| format!("limits: {}", set.join(", ")))
 }

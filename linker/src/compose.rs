@@ -57,6 +57,23 @@ pub enum ComposeError {
         /// The import.
         import: String,
     },
+    /// A package's component cannot run under per-instance limits.
+    #[error("cannot limit the memory of package `{package}`: {source}")]
+    Tag {
+        /// The package.
+        package: String,
+        /// What is wrong with its component.
+        #[source]
+        source: crate::tag::TagError,
+    },
+    /// More instances than the runtime can tell apart.
+    #[error("the program has {count} nano package instances; cargo-nano supports at most {max}")]
+    TooManyInstances {
+        /// Instances in the tree.
+        count: usize,
+        /// The limit.
+        max: usize,
+    },
     /// wac refused a step of the composition.
     #[error("failed to compose `{package}`: {message}")]
     Wac {
@@ -77,31 +94,47 @@ pub struct Composition {
     pub bytes: Vec<u8>,
     /// For each instance (same order as [`NanoGraph::instances`]), its WASI imports, unscoped.
     pub system_imports: Vec<Vec<String>>,
+    /// For each instance, the SHA-256 of the component it runs: its package's, tagged for it
+    /// ([`crate::tag`]).
+    pub instance_sha256: Vec<[u8; 32]>,
 }
 
 /// Composes `graph`; `components[i]` is the component of `graph.packages[i]`.
+///
+/// Each instance runs its own copy of its package's component, tagged with its index
+/// ([`crate::tag`]), so that the runtime can tell its memories, tables and stack frames apart
+/// from those of another instance of the same package.
 pub fn compose(graph: &NanoGraph, components: &[Vec<u8>]) -> Result<Composition, ComposeError> {
+    use sha2::{Digest, Sha256};
+
+    if graph.instances.len() > manifest_schema::plan::tag::MAX_INSTANCES {
+        return Err(ComposeError::TooManyInstances {
+            count: graph.instances.len(),
+            max: manifest_schema::plan::tag::MAX_INSTANCES,
+        });
+    }
     let mut wac = CompositionGraph::new();
+    // Indexed by instance, like everything below.
     let mut package_ids = Vec::new();
-    for (pkg, bytes) in graph.packages.iter().zip(components) {
-        let name = format!("nano:{}", kebab(&pkg.info.name));
-        let loaded = Package::from_bytes(
-            &name,
-            Some(&pkg.info.version),
-            bytes.clone(),
-            wac.types_mut(),
-        )
-        .map_err(|e| load_error(&pkg.info.name, e.into()))?;
+    let mut instance_sha256 = Vec::new();
+    for (i, inst) in graph.instances.iter().enumerate() {
+        let pkg = &graph.packages[inst.package];
+        let tagged = crate::tag::tag_component(&components[inst.package], i, &inst.namespace)
+            .map_err(|source| ComposeError::Tag {
+                package: pkg.info.name.clone(),
+                source,
+            })?;
+        instance_sha256.push(Sha256::digest(&tagged).into());
+        // One wac package per instance, named after its (unique) namespace.
+        let name = format!("nano:{}", inst.namespace);
+        let loaded = Package::from_bytes(&name, Some(&pkg.info.version), tagged, wac.types_mut())
+            .map_err(|e| load_error(&pkg.info.name, e.into()))?;
         let id = wac
             .register_package(loaded)
             .map_err(|e| load_error(&pkg.info.name, Box::new(e)))?;
         package_ids.push(id);
     }
-    let nodes: Vec<NodeId> = graph
-        .instances
-        .iter()
-        .map(|inst| wac.instantiate(package_ids[inst.package]))
-        .collect();
+    let nodes: Vec<NodeId> = package_ids.iter().map(|&id| wac.instantiate(id)).collect();
     let mut system_imports = Vec::new();
     for i in 0..graph.instances.len() {
         system_imports.push(wire_instance(&mut wac, graph, &package_ids, &nodes, i)?);
@@ -113,6 +146,7 @@ pub fn compose(graph: &NanoGraph, components: &[Vec<u8>]) -> Result<Composition,
     Ok(Composition {
         bytes,
         system_imports,
+        instance_sha256,
     })
 }
 
@@ -140,7 +174,7 @@ fn wire_instance(
 ) -> Result<Vec<String>, ComposeError> {
     let inst = &graph.instances[i];
     let pkg_name = graph.packages[inst.package].info.name.clone();
-    let world = wac.types()[wac[package_ids[inst.package]].ty()].clone();
+    let world = wac.types()[wac[package_ids[i]].ty()].clone();
     let children: Vec<usize> = (0..graph.instances.len())
         .filter(|&c| graph.instances[c].parent == Some(i))
         .collect();
@@ -201,7 +235,7 @@ fn find_exporter(
         .iter()
         .copied()
         .filter(|&c| {
-            let pid = package_ids[graph.instances[c].package];
+            let pid = package_ids[c];
             wac.types()[wac[pid].ty()].exports.contains_key(import)
         })
         .collect();
@@ -238,7 +272,7 @@ fn export_root(
     root_node: NodeId,
 ) -> Result<(), ComposeError> {
     let root = &graph.packages[graph.root];
-    let world = wac.types()[wac[package_ids[graph.root]].ty()].clone();
+    let world = wac.types()[wac[package_ids[0]].ty()].clone();
     for export in world.exports.keys() {
         let alias = wac
             .alias_instance_export(root_node, export)

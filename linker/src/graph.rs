@@ -417,6 +417,7 @@ pub(crate) fn empty_manifest() -> NanoManifest {
     NanoManifest {
         format: manifest_schema::FORMAT_VERSION,
         requests: Default::default(),
+        limits: Default::default(),
         grants: Default::default(),
     }
 }

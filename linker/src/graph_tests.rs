@@ -11,6 +11,7 @@ fn manifest() -> NanoManifest {
     NanoManifest {
         format: FORMAT_VERSION,
         requests: Default::default(),
+        limits: Default::default(),
         grants: Default::default(),
     }
 }

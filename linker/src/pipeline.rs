@@ -206,7 +206,10 @@ pub fn build(
     progress(Event::Linking);
     crate::compat::ensure(&graph, &components)?;
     let composition = compose::compose(&graph, &components)?;
-    let verified = verify::verify(&composition.bytes, &expected(&graph, &components, &reports))?;
+    let verified = verify::verify(
+        &composition.bytes,
+        &expected(&graph, &composition, &reports),
+    )?;
     let nano_dir = ws.target_dir.join("nano");
     let plan = write_outputs(&graph, &holdings, &composition, &verified, &nano_dir)?;
     Ok(BuildReport {
@@ -258,16 +261,18 @@ pub fn build_one(
 
 fn expected(
     graph: &NanoGraph,
-    components: &[Vec<u8>],
+    composition: &compose::Composition,
     reports: &[PackageReport],
 ) -> Vec<ExpectedInstance> {
     graph
         .instances
         .iter()
-        .map(|inst| ExpectedInstance {
+        .zip(&composition.instance_sha256)
+        .map(|(inst, sha256)| ExpectedInstance {
             id: inst.id.clone(),
             namespace: inst.namespace.clone(),
-            component_sha256: Sha256::digest(&components[inst.package]).into(),
+            // Each instance runs its own tagged copy of its package's component.
+            component_sha256: *sha256,
             parent: inst.parent,
             imports: reports[inst.package].inspection.imports.clone(),
         })

@@ -56,7 +56,10 @@ pub fn resolve_holdings(graph: &NanoGraph) -> Result<Vec<Holdings>, PolicyError>
     for inst in &graph.instances {
         let pkg = &graph.packages[inst.package];
         let holds = match inst.parent {
-            None => requested_holdings(&pkg.manifest.requests),
+            None => Holdings {
+                limits: crate::limits::requested(&pkg.manifest.limits),
+                ..requested_holdings(&pkg.manifest.requests)
+            },
             Some(parent) => {
                 let parent_pkg = &graph.packages[graph.instances[parent].package];
                 let grant = parent_pkg
@@ -85,7 +88,8 @@ pub fn resolve_holdings(graph: &NanoGraph) -> Result<Vec<Holdings>, PolicyError>
 }
 
 /// What a package holds when it gets exactly its requests: the top package, whose directories the
-/// user binds at run time (no parent slot).
+/// user binds at run time (no parent slot). Limits are left at their defaults (the requested ones
+/// are in [`manifest_schema::NanoManifest::limits`], see [`crate::limits::requested`]).
 pub fn requested_holdings(requests: &Capabilities) -> Holdings {
     Holdings {
         dirs: requests
@@ -106,16 +110,18 @@ pub fn requested_holdings(requests: &Capabilities) -> Holdings {
         random: requests.random,
         network: requests.network.clone(),
         args: requests.args,
+        limits: Default::default(),
     }
 }
 
-struct EdgeCtx<'a> {
-    parent: &'a str,
-    parent_manifest: &'a PathBuf,
+/// A parent-child edge, for messages.
+pub(crate) struct EdgeCtx<'a> {
+    pub(crate) parent: &'a str,
+    pub(crate) parent_manifest: &'a PathBuf,
     /// The child's package name.
-    child: &'a str,
+    pub(crate) child: &'a str,
     /// The child's name in the parent's `[dependencies]`: the key of its grant.
-    key: &'a str,
+    pub(crate) key: &'a str,
 }
 
 impl EdgeCtx<'_> {
@@ -210,6 +216,13 @@ fn narrow(
     );
     holds.random = granted_flag(ctx, "random", req.random, grant.random, violations);
     holds.args = granted_flag(ctx, "args", req.args, grant.args, violations);
+    holds.limits = crate::limits::narrow(
+        ctx,
+        &parent.limits,
+        &grant.limits,
+        &child.limits,
+        violations,
+    );
     holds
 }
 

@@ -44,7 +44,9 @@
 mod checks;
 mod endpoint;
 mod error;
+pub mod limits;
 pub mod lockfile;
+mod manifest_repr;
 pub mod plan;
 mod toml_input;
 mod types;
@@ -55,6 +57,7 @@ use std::path::Path;
 
 pub use endpoint::{Endpoint, ParseEndpointError};
 pub use error::{ManifestErrors, Problem};
+pub use limits::{HeldLimits, Limits, MemorySize, TimeLimit};
 pub use types::{Access, Capabilities, Clock, DirGrant, Grant, NanoManifest, Stream};
 
 /// The only manifest format version this crate reads and writes.

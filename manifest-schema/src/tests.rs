@@ -24,6 +24,7 @@ clocks = ["wall", "monotonic"]
 random = true
 network = ["example.com:443", "127.0.0.1:8080"]
 args = true
+limits = { memory = "1 GiB", table-elements = 20000, time = "1min" }
 
 [package.metadata.nano.grants.extractor]
 dirs = { out = { from = "data", path = "extracted", access = "read-only" }, tmp = "cache" }
@@ -33,6 +34,7 @@ clocks = ["wall"]
 random = true
 network = ["example.com:443"]
 args = false
+limits = { memory = "64 MiB", time = "10s" }
 "#;
 
 fn path() -> &'static Path {
@@ -63,6 +65,11 @@ fn the_example_parses_to_the_expected_value() {
             network: BTreeSet::from([endpoint("example.com:443"), endpoint("127.0.0.1:8080")]),
             args: true,
         },
+        limits: Limits {
+            memory: MemorySize::mib(1024),
+            table_elements: Some(20000),
+            time: TimeLimit::millis(60_000),
+        },
         grants: BTreeMap::from([(
             "extractor".to_owned(),
             Grant {
@@ -83,6 +90,11 @@ fn the_example_parses_to_the_expected_value() {
                 random: true,
                 network: BTreeSet::from([endpoint("example.com:443")]),
                 args: false,
+                limits: Limits {
+                    memory: MemorySize::mib(64),
+                    table_elements: None,
+                    time: TimeLimit::millis(10_000),
+                },
             },
         )]),
     };

@@ -12,6 +12,8 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use crate::Endpoint;
+use crate::limits::Limits;
+use crate::manifest_repr::ManifestRepr;
 
 /// Regular expression (JSON Schema dialect) of slot names and child names.
 pub(crate) const NAME_PATTERN: &str = "^[a-z][a-z0-9_-]*$";
@@ -23,20 +25,21 @@ pub(crate) const ENV_PATTERN: &str = "^[^=\\u0000]+$";
 ///
 /// Everything a nano package does not request is denied. What its parent grants
 /// it can only narrow what it requests.
+// Serialized as the TOML table is written: `limits` inside `requests` (see `manifest_repr`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields, rename_all = "kebab-case")]
-#[schemars(title = "cargo-nano manifest (`[package.metadata.nano]`)")]
+#[serde(from = "ManifestRepr", into = "ManifestRepr")]
+#[schemars(with = "ManifestRepr")]
 pub struct NanoManifest {
     /// Version of the manifest format. This cargo-nano supports format `1` only.
-    #[schemars(extend("const" = 1))]
     pub format: u32,
     /// What this package asks its parent for. Everything absent is denied.
-    #[serde(default, skip_serializing_if = "Capabilities::is_empty")]
     pub requests: Capabilities,
+    /// The resource limits this package requests (`limits` in
+    /// `[package.metadata.nano.requests]`). Kept apart from [`Capabilities`], which `Nano.lock`
+    /// records too, so that the lock format does not change with it.
+    pub limits: Limits,
     /// What this package passes to each of its nano children, keyed by the
     /// child's Cargo dependency name. A child absent here is granted nothing.
-    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
-    #[schemars(extend("propertyNames" = { "pattern": NAME_PATTERN }))]
     pub grants: BTreeMap<String, Grant>,
 }
 
@@ -104,6 +107,10 @@ pub struct Grant {
     /// Whether the child may read the program arguments.
     #[serde(default, skip_serializing_if = "is_false")]
     pub args: bool,
+    /// Resource limits of the child; each one absent gives the default, never more than the
+    /// granter holds.
+    #[serde(default, skip_serializing_if = "Limits::is_empty")]
+    pub limits: Limits,
 }
 
 impl Grant {
@@ -248,6 +255,6 @@ keyword_names!(Stream { Stdin => "stdin", Stdout => "stdout", Stderr => "stderr"
 keyword_names!(Clock { Wall => "wall", Monotonic => "monotonic" });
 
 /// Serde helper: skip `false` booleans when serializing.
-fn is_false(value: &bool) -> bool {
+pub(crate) fn is_false(value: &bool) -> bool {
     !*value
 }

@@ -16,7 +16,7 @@ fn committed_schema_is_up_to_date() {
 fn tables_deny_unknown_keys() {
     let schema = manifest_schema::manifest_json_schema();
     assert_eq!(schema["additionalProperties"], false);
-    for def in ["Capabilities", "Grant"] {
+    for def in ["Requests", "Grant", "Limits"] {
         assert_eq!(schema["$defs"][def]["additionalProperties"], false, "{def}");
     }
     let dir_grant = schema["$defs"]["DirGrant"].to_string();

@@ -56,5 +56,6 @@ pub fn state(plan: &Plan, options: &RunOptions) -> Result<NanoState, RunError> {
         table: ResourceTable::new(),
         neutral: crate::state::neutral_ctx(),
         packages: build_contexts(plan, options)?,
+        limits: crate::limits::RunLimits::new(plan, options),
     })
 }

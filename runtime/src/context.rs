@@ -5,7 +5,7 @@ use std::net::{SocketAddr, ToSocketAddrs};
 use std::path::PathBuf;
 
 use manifest_schema::plan::{Plan, PlanInstance};
-use manifest_schema::{Access, Endpoint, Stream};
+use manifest_schema::{Access, Endpoint, MemorySize, Stream, TimeLimit};
 use wasmtime_wasi::sockets::SocketAddrUse;
 use wasmtime_wasi::{FsPerms, WasiCtx, WasiCtxBuilder};
 
@@ -21,7 +21,9 @@ use crate::state::PackageCtx;
 /// - no network (each endpoint must be allowed with [`RunOptions::network`]);
 /// - no arguments;
 /// - the host's stdin, stdout and stderr, but only the streams the top package requests;
-/// - clocks and random, but only as far as the top package requests them.
+/// - clocks and random, but only as far as the top package requests them;
+/// - the top package's memory, table and time limits as linked: its requests, or 256 MiB,
+///   100 000 table elements and no time limit.
 ///
 /// Children never get more than their parent's grant, whatever is set here.
 #[derive(Debug, Clone, Default)]
@@ -30,6 +32,8 @@ pub struct RunOptions {
     env: BTreeMap<String, String>,
     network: BTreeSet<Endpoint>,
     args: Vec<String>,
+    pub(crate) max_memory: Option<MemorySize>,
+    pub(crate) timeout: Option<TimeLimit>,
 }
 
 impl RunOptions {
@@ -54,6 +58,20 @@ impl RunOptions {
     /// Sets the program arguments (the first is the program name).
     pub fn args(&mut self, args: impl IntoIterator<Item = String>) -> &mut Self {
         self.args = args.into_iter().collect();
+        self
+    }
+
+    /// Sets the top package's memory limit, replacing the linked one (lower or higher); every
+    /// descendant's is lowered to it if above.
+    pub fn max_memory(&mut self, limit: MemorySize) -> &mut Self {
+        self.max_memory = Some(limit);
+        self
+    }
+
+    /// Sets the top package's time limit (the whole run), replacing the linked one; every
+    /// descendant's is lowered to it if above.
+    pub fn timeout(&mut self, limit: TimeLimit) -> &mut Self {
+        self.timeout = Some(limit);
         self
     }
 }

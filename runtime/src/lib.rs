@@ -23,6 +23,7 @@ pub mod bench_support;
 mod context;
 mod dirs;
 mod engine;
+pub mod limits;
 mod run;
 mod scoped;
 mod shared;
@@ -30,6 +31,7 @@ mod state;
 
 pub use context::RunOptions;
 pub use engine::{CacheStatus, NanoEngine};
+pub use limits::{LimitExceeded, LimitKind};
 pub use run::{App, plan_path};
 
 /// An error loading or running an application.
@@ -129,6 +131,9 @@ pub enum RunError {
     /// Instantiation failed.
     #[error("failed to link the composed component: {0}")]
     Link(String),
+    /// A package went over its memory, table or time limit.
+    #[error("{0}")]
+    Limit(Box<LimitExceeded>),
     /// The program trapped.
     #[error("package `{package}` trapped: {message}")]
     Trap {

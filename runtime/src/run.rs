@@ -5,11 +5,12 @@ use std::path::{Path, PathBuf};
 use manifest_schema::plan::{PLAN_FORMAT, Plan};
 use sha2::{Digest, Sha256};
 use wasmtime::component::{Component, InstancePre, ResourceTable};
-use wasmtime::{Store, WasmBacktrace};
+use wasmtime::{Store, StoreContextMut, UpdateDeadline, WasmBacktrace};
 use wasmtime_wasi::I32Exit;
 
 use crate::context::{RunOptions, build_contexts};
 use crate::engine::{CacheStatus, NanoEngine};
+use crate::limits::{LimitExceeded, RunLimits, Ticker, Untagged};
 use crate::state::NanoState;
 use crate::{RunError, announce};
 
@@ -18,6 +19,8 @@ pub struct App {
     plan: Plan,
     pre: InstancePre<NanoState>,
     run_export: String,
+    /// Whether epoch checks are compiled in (time limits need them).
+    epochs: bool,
     /// Whether the compiled component came from the cache.
     pub cache: CacheStatus,
 }
@@ -25,7 +28,21 @@ pub struct App {
 impl App {
     /// Loads the plan at `plan_path` and its component; refuses a component that does not match
     /// the plan or imports anything its owner did not announce.
+    ///
+    /// The component is compiled with epoch checks only when a package of the plan has a time
+    /// limit: to give the run one with [`RunOptions::timeout`], load with
+    /// [`App::load_for_timeout`].
     pub fn load(engine: &NanoEngine, plan_path: &Path) -> Result<App, RunError> {
+        Self::load_with(engine, plan_path, false)
+    }
+
+    /// Like [`App::load`], always compiling epoch checks in, so that [`RunOptions::timeout`] can
+    /// stop the run.
+    pub fn load_for_timeout(engine: &NanoEngine, plan_path: &Path) -> Result<App, RunError> {
+        Self::load_with(engine, plan_path, true)
+    }
+
+    fn load_with(engine: &NanoEngine, plan_path: &Path, timeout: bool) -> Result<App, RunError> {
         let plan = read_plan(plan_path)?;
         let wasm_path = plan_path.with_file_name(&plan.component);
         let wasm = std::fs::read(&wasm_path).map_err(|source| RunError::Read {
@@ -35,16 +52,18 @@ impl App {
         if hex::encode(Sha256::digest(&wasm)) != plan.component_sha256 {
             return Err(RunError::Stale(wasm_path));
         }
-        let (component, cache) = engine.load(&wasm)?;
-        let linker = announce::linker_for(engine.engine(), &component, &plan)?;
+        let epochs = timeout || plan.instances.iter().any(|i| i.holds.limits.time.is_some());
+        let (component, cache) = engine.load_for(&wasm, epochs)?;
+        let linker = announce::linker_for(component.engine(), &component, &plan)?;
         let pre = linker
             .instantiate_pre(&component)
             .map_err(|e| RunError::Link(format!("{e:#}")))?;
-        let run_export = run_export(&component, engine)?;
+        let run_export = run_export(&component)?;
         Ok(App {
             plan,
             pre,
             run_export,
+            epochs,
             cache,
         })
     }
@@ -55,14 +74,47 @@ impl App {
     }
 
     /// Runs the application; returns its exit code.
+    ///
+    /// Each instance runs under its limits ([`crate::limits`]): going over one stops the program
+    /// with [`RunError::Limit`].
     pub fn run(&self, options: &RunOptions) -> Result<i32, RunError> {
         let packages = build_contexts(&self.plan, options)?;
+        let limits = RunLimits::new(&self.plan, options);
+        let timed = limits.timed();
+        if timed && !self.epochs {
+            return Err(RunError::Engine(
+                "a time limit was given to an app loaded without epoch checks (load it with `App::load_for_timeout`)".into(),
+            ));
+        }
         let state = NanoState {
             table: ResourceTable::new(),
             neutral: crate::state::neutral_ctx(),
             packages,
+            limits,
         };
         let mut store = Store::new(self.pre.engine(), state);
+        store.limiter(|state| &mut state.limits);
+        // With epoch checks compiled in but no time limit (a `--timeout`-ready app run without
+        // one), the deadline is never reached and no ticker runs.
+        let _ticker = if timed {
+            store.epoch_deadline_callback(|mut store| {
+                let running = running_instance(&store);
+                store
+                    .data_mut()
+                    .limits
+                    .tick(running)
+                    .map_err(|e| wasmtime::Error::new(*e))?;
+                Ok(UpdateDeadline::Continue(1))
+            });
+            store.set_epoch_deadline(1);
+            Some(Ticker::start(self.pre.engine().clone()))
+        } else {
+            if self.epochs {
+                store.set_epoch_deadline(NEVER);
+            }
+            None
+        };
+        store.data_mut().limits.start_clock();
         let result = self.call_run(&mut store);
         match result {
             Ok(Ok(())) => Ok(0),
@@ -87,17 +139,29 @@ impl App {
         Ok(result)
     }
 
-    /// Names the package a trap happened in: the innermost frame whose core module belongs to one
-    /// of the plan's packages (rustc names a package's module `<crate>.wasm`, a binary's
-    /// `<crate>-<hash>.wasm`).
+    /// Names the package a trap happened in: the innermost frame whose core module the linker
+    /// named after an instance (or, for a component linked otherwise, whose module rustc named
+    /// after a package's crate: `<crate>.wasm`, a binary's `<crate>-<hash>.wasm`). A limit that
+    /// was exceeded names its package itself.
     fn trap(&self, e: wasmtime::Error) -> RunError {
+        if let Some(limit) = e.downcast_ref::<LimitExceeded>() {
+            return RunError::Limit(Box::new(limit.clone()));
+        }
+        if let Some(untagged) = e.downcast_ref::<Untagged>() {
+            return RunError::Plan(untagged.to_string());
+        }
         let package = e.downcast_ref::<WasmBacktrace>().and_then(|bt| {
             bt.frames().iter().find_map(|frame| {
-                let module = crate_of_module(frame.module().name()?);
-                self.plan
-                    .instances
-                    .iter()
-                    .find(|i| i.package.replace('-', "_") == module)
+                let name = frame.module().name()?;
+                let by_namespace = self.plan.instances.iter().find(|i| i.namespace == name);
+                let module = crate_of_module(name);
+                by_namespace
+                    .or_else(|| {
+                        self.plan
+                            .instances
+                            .iter()
+                            .find(|i| i.package.replace('-', "_") == module)
+                    })
                     .map(|i| i.package.clone())
             })
         });
@@ -106,6 +170,21 @@ impl App {
             message: format!("{e:#}"),
         }
     }
+}
+
+/// An epoch deadline never reached: half the range, so that adding the current epoch cannot
+/// overflow.
+const NEVER: u64 = u64::MAX / 2;
+
+/// The instance whose code runs: the innermost frame whose core module the linker named after an
+/// instance.
+fn running_instance(store: &StoreContextMut<'_, NanoState>) -> Option<usize> {
+    let backtrace = WasmBacktrace::capture(store);
+    let limits = &store.data().limits;
+    backtrace
+        .frames()
+        .iter()
+        .find_map(|frame| limits.instance_of_module(frame.module().name()?))
 }
 
 /// `divider.wasm` → `divider`; `app-7ed1e0df7b10b3cb.wasm` → `app`; `my-crate.wasm` → `my_crate`.
@@ -141,10 +220,10 @@ fn read_plan(path: &Path) -> Result<Plan, RunError> {
     Ok(plan)
 }
 
-fn run_export(component: &Component, engine: &NanoEngine) -> Result<String, RunError> {
+fn run_export(component: &Component) -> Result<String, RunError> {
     component
         .component_type()
-        .exports(engine.engine())
+        .exports(component.engine())
         .map(|(name, _)| name)
         .find(|name| name.starts_with("wasi:cli/run@"))
         .map(str::to_string)

@@ -6,6 +6,8 @@ use manifest_schema::plan::Holdings;
 use wasmtime::component::ResourceTable;
 use wasmtime_wasi::{WasiCtx, WasiCtxView, WasiView};
 
+use crate::limits::RunLimits;
+
 /// One nanoprocess's context.
 pub struct PackageCtx {
     /// Package name.
@@ -25,6 +27,9 @@ pub struct NanoState {
     pub neutral: WasiCtx,
     /// One context per instance, in plan order.
     pub packages: Vec<PackageCtx>,
+    /// Each instance's memory, table and time limits, and what it used (the store's
+    /// `ResourceLimiter`).
+    pub limits: RunLimits,
 }
 
 /// The context of the shared interfaces. wasmtime-wasi's defaults already hold nothing; the

@@ -1,7 +1,7 @@
 //! `cargo nano run`.
 
 use clap::Args;
-use manifest_schema::Endpoint;
+use manifest_schema::{Endpoint, MemorySize, TimeLimit};
 use runtime::{App, CacheStatus, NanoEngine, RunError, RunOptions};
 
 use super::build::ProjectArgs;
@@ -9,6 +9,9 @@ use crate::output::{self, EXIT_INPUT};
 
 /// Exit code when the program traps (a Rust panic inside a nanoprocess traps).
 const EXIT_TRAP: u8 = 101;
+/// Exit code when a package exceeds its memory, table or time limit: apart from traps, so that
+/// scripts can tell a runaway dependency from a crash.
+const EXIT_LIMIT: u8 = 102;
 
 /// Build if needed, then run the application on the bundled runtime.
 #[derive(Args, Debug)]
@@ -24,6 +27,14 @@ pub struct RunCommand {
     /// Allow the top package to connect to HOST:PORT (it must request it).
     #[arg(long = "net", value_name = "HOST:PORT")]
     net: Vec<String>,
+    /// The top package's memory limit for this run (e.g. `64MiB`), replacing its own; no child
+    /// gets more than it.
+    #[arg(long, value_name = "SIZE", value_parser = parse_limit::<MemorySize>)]
+    max_memory: Option<MemorySize>,
+    /// Stop the run after DURATION (e.g. `10s`, `500ms`): the top package's time limit, which
+    /// counts its children's time too; no child gets more than it.
+    #[arg(long, value_name = "DURATION", value_parser = parse_limit::<TimeLimit>)]
+    timeout: Option<TimeLimit>,
     /// Hide the capability table.
     #[arg(short, long)]
     quiet: bool,
@@ -47,7 +58,11 @@ impl RunCommand {
         };
         let cache = plan_path.with_file_name("cache");
         let result = NanoEngine::new(Some(cache)).and_then(|engine| {
-            let app = App::load(&engine, &plan_path)?;
+            let app = if self.timeout.is_some() {
+                App::load_for_timeout(&engine, &plan_path)?
+            } else {
+                App::load(&engine, &plan_path)?
+            };
             if let CacheStatus::Replaced(reason) = &app.cache {
                 eprintln!("warning: recompiled the application: {reason}");
             }
@@ -62,10 +77,10 @@ impl RunCommand {
             Ok(code) => u8::try_from(code & 0xff).unwrap_or(1),
             Err(e) => {
                 output::print_error(&e);
-                if matches!(e, RunError::Trap { .. }) {
-                    EXIT_TRAP
-                } else {
-                    EXIT_INPUT
+                match e {
+                    RunError::Trap { .. } => EXIT_TRAP,
+                    RunError::Limit(_) => EXIT_LIMIT,
+                    _ => EXIT_INPUT,
                 }
             }
         }
@@ -110,7 +125,23 @@ impl RunCommand {
             let endpoint: Endpoint = n.parse().map_err(|e| format!("`--net {n}`: {e}"))?;
             o.network(endpoint);
         }
+        if let Some(limit) = self.max_memory {
+            o.max_memory(limit);
+        }
+        if let Some(limit) = self.timeout {
+            o.timeout(limit);
+        }
         o.args(std::iter::once(program.to_string()).chain(self.args.iter().cloned()));
         Ok(o)
     }
+}
+
+/// A limit as clap parses it: the manifest's syntax and checks, with the fix hint.
+fn parse_limit<T: std::str::FromStr<Err = manifest_schema::limits::ParseLimitError>>(
+    text: &str,
+) -> Result<T, String> {
+    text.parse()
+        .map_err(|e: manifest_schema::limits::ParseLimitError| {
+            format!("{} (help: {})", e.message, e.help)
+        })
 }

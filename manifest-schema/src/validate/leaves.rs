@@ -7,7 +7,7 @@ use serde_json::{Map, Value};
 
 use super::{CLOCK_HELP, CLOCKS, STREAM_HELP, STREAMS, Walker, child_key, kind};
 use crate::checks::{Invalid, backticked, check_env_name, printable, suggest};
-use crate::{Clock, Endpoint, Stream};
+use crate::{Clock, Endpoint, Limits, Stream};
 
 impl Walker {
     /// The keys shared by requests and grants, except `dirs`.
@@ -48,6 +48,9 @@ impl Walker {
         }
         if let Some(value) = map.get("args") {
             *out.args = self.boolean(value, &child_key(key, "args"));
+        }
+        if let Some(value) = map.get("limits") {
+            *out.limits = self.limits(value, &child_key(key, "limits"));
         }
     }
 
@@ -126,6 +129,7 @@ pub(super) struct Common<'a> {
     pub(super) random: &'a mut bool,
     pub(super) network: &'a mut BTreeSet<Endpoint>,
     pub(super) args: &'a mut bool,
+    pub(super) limits: &'a mut Limits,
 }
 
 /// One of the kebab-case `choices`, deserialized with serde.

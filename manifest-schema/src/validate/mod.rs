@@ -3,6 +3,7 @@
 
 mod dirs;
 mod leaves;
+mod limits;
 
 use std::collections::BTreeMap;
 
@@ -10,13 +11,13 @@ use serde_json::{Map, Value};
 
 use self::leaves::Common;
 use crate::checks::{Invalid, NameKind, backticked, check_name, suggest};
-use crate::{Capabilities, FORMAT_VERSION, Grant, NanoManifest, Problem};
+use crate::{Capabilities, FORMAT_VERSION, Grant, Limits, NanoManifest, Problem};
 
 /// Key path of the nano table itself.
 pub(crate) const NANO: &str = "package.metadata.nano";
 const TOP_KEYS: &[&str] = &["format", "requests", "grants"];
 const CAP_KEYS: &[&str] = &[
-    "dirs", "env", "stdio", "clocks", "random", "network", "args",
+    "dirs", "env", "stdio", "clocks", "random", "network", "args", "limits",
 ];
 const DIR_GRANT_KEYS: &[&str] = &["from", "path", "access"];
 const ACCESS: &[&str] = &["read-only", "read-write"];
@@ -137,15 +138,17 @@ impl Walker {
         let format = self.format(map.get("format"));
         let requests = match map.get("requests") {
             Some(value) => self.capabilities(value, &format!("{NANO}.requests")),
-            None => Some(Capabilities::default()),
+            None => Some((Capabilities::default(), Limits::default())),
         };
         let grants = match map.get("grants") {
             Some(value) => self.grants(value, &format!("{NANO}.grants")),
             None => Some(BTreeMap::new()),
         };
+        let (requests, limits) = requests?;
         Some(NanoManifest {
             format: format?,
-            requests: requests?,
+            requests,
+            limits,
             grants: grants?,
         })
     }
@@ -207,7 +210,8 @@ impl Walker {
         }
     }
 
-    fn capabilities(&mut self, value: &Value, key: &str) -> Option<Capabilities> {
+    /// The requests, and the limits written among them.
+    fn capabilities(&mut self, value: &Value, key: &str) -> Option<(Capabilities, Limits)> {
         let help =
             format!("write `[{key}]` followed by what this package needs, e.g. `env = [\"LANG\"]`");
         let map = self.table(value, key, help)?;
@@ -219,6 +223,7 @@ impl Walker {
             dirs: dirs.unwrap_or_default(),
             ..Capabilities::default()
         };
+        let mut limits = Limits::default();
         self.common(
             map,
             key,
@@ -229,9 +234,10 @@ impl Walker {
                 random: &mut caps.random,
                 network: &mut caps.network,
                 args: &mut caps.args,
+                limits: &mut limits,
             },
         );
-        Some(caps)
+        Some((caps, limits))
     }
 
     fn grants(&mut self, value: &Value, key: &str) -> Option<BTreeMap<String, Grant>> {
@@ -274,6 +280,7 @@ impl Walker {
                 random: &mut grant.random,
                 network: &mut grant.network,
                 args: &mut grant.args,
+                limits: &mut grant.limits,
             },
         );
         Some(grant)
