@@ -61,6 +61,16 @@ pub fn run(options: &Options) -> Vec<Row> {
         &report.plan_path,
         &s,
     );
+    // The cost of the epoch checks that time limits need (`NanoEngine` compiles them in when a
+    // package has a time limit, or for `--timeout`).
+    let epochs = measure_wasm(
+        Variant {
+            epochs: true,
+            ..Variant::DEFAULT
+        },
+        &report.plan_path,
+        &s,
+    );
     let native = per_iter_ns(s.batches, s.calls, |n| {
         let mut acc = 0u64;
         for i in 0..n {
@@ -86,6 +96,18 @@ pub fn run(options: &Options) -> Vec<Row> {
             .target("≤ 1.50×", r <= 1.5),
         );
     }
+    rows.push(
+        Row::new(
+            g,
+            "boundary call with epoch interruption (inliner off)",
+            "the same, epoch interruption off",
+        )
+        .values(
+            ns(off.boundary),
+            ns(epochs.boundary),
+            Some(epochs.boundary / off.boundary),
+        ),
+    );
     rows.push(
         Row::new(
             g,

@@ -17,6 +17,9 @@ pub struct Variant {
     pub pooling: bool,
     /// wasmtime's cross-module inliner (`Inlining::InterModule`).
     pub inlining: bool,
+    /// Epoch checks compiled in (`Config::epoch_interruption`), as `NanoEngine` does for apps
+    /// with a time limit.
+    pub epochs: bool,
 }
 
 impl Variant {
@@ -24,14 +27,20 @@ impl Variant {
     pub const DEFAULT: Variant = Variant {
         pooling: false,
         inlining: false,
+        epochs: false,
     };
 }
+
+/// An epoch deadline never reached (stores of an engine with epoch checks need one; `App::run`
+/// sets the same when no package has a time limit).
+pub const NO_DEADLINE: u64 = u64::MAX / 2;
 
 /// A `Config` equal to `NanoEngine::new`'s, changed only as `variant` says.
 pub fn engine(variant: Variant) -> Engine {
     let mut config = Config::new();
     config.strategy(Strategy::Cranelift);
     config.wasm_component_model(true);
+    config.epoch_interruption(variant.epochs);
     if variant.inlining {
         // Inter-module only: Rust's own code is already inlined by LLVM within a module; what
         // remains is the call through the component boundary (caller → adapter → callee).
@@ -100,7 +109,9 @@ impl Prepared {
     pub fn store(&self) -> Store<NanoState> {
         let state = bench_support::state(&self.plan, &RunOptions::default())
             .expect("cannot build the WASI contexts");
-        Store::new(self.pre.engine(), state)
+        let mut store = Store::new(self.pre.engine(), state);
+        store.set_epoch_deadline(NO_DEADLINE);
+        store
     }
 
     /// A started instance of the app in `store`.

@@ -116,6 +116,7 @@ fn slope_kib(wasm: &Path, max: usize) -> (f64, f64) {
             table: ResourceTable::new(),
         };
         let mut store = Store::new(&engine, state);
+        store.set_epoch_deadline(engines::NO_DEADLINE);
         let instance = pre.instantiate(&mut store).expect("instantiation failed");
         let f = instance
             .get_typed_func::<(u32,), (u32,)>(&mut store, &add_one)
