@@ -1,6 +1,7 @@
 //! Network grants end to end (`fixtures/net`): the `fetcher` child connects to the one endpoint it
 //! is granted, served by the test on loopback, and carries data both ways; a connection to any
-//! other endpoint is refused inside the nanoprocess and never reaches the host's listener.
+//! other endpoint is refused inside the nanoprocess, never reaches the host's listener, and is
+//! reported on stderr naming the package and the endpoint.
 
 mod support;
 
@@ -79,6 +80,17 @@ fn a_granted_endpoint_connects_and_any_other_is_refused() {
         "{}",
         refused.render()
     );
+    // The denial is not silent: the run names the package, the endpoint and the grant to add.
+    assert!(
+        refused.stderr.contains(
+            "warning: package `fetcher` (instance `app/fetcher`) was denied: connect to 127.0.0.1:47614 \
+             (help: grant `network = [\"127.0.0.1:47614\"]` in `[package.metadata.nano.grants.fetcher]` \
+             of `app` if it needs it)"
+        ),
+        "{}",
+        refused.render()
+    );
+    assert!(!ok.stderr.contains("was denied"), "{}", ok.render());
     // Give a connection that slipped through time to arrive, then check none did.
     std::thread::sleep(Duration::from_millis(200));
     assert_eq!(

@@ -55,7 +55,7 @@ pub fn state(plan: &Plan, options: &RunOptions) -> Result<NanoState, RunError> {
     Ok(NanoState {
         table: ResourceTable::new(),
         neutral: crate::state::neutral_ctx(),
-        packages: build_contexts(plan, options)?,
+        packages: build_contexts(plan, options, &Default::default())?,
         limits: crate::limits::RunLimits::new(plan, options),
     })
 }

@@ -10,6 +10,7 @@ use wasmtime_wasi::sockets::SocketAddrUse;
 use wasmtime_wasi::{FsPerms, WasiCtx, WasiCtxBuilder};
 
 use crate::RunError;
+use crate::denials::{Denials, Denied, DeniedStream};
 use crate::dirs;
 use crate::state::PackageCtx;
 
@@ -83,8 +84,13 @@ struct Resolved {
     network: BTreeSet<SocketAddr>,
 }
 
-/// Builds the context of every instance of `plan`, parents first.
-pub fn build_contexts(plan: &Plan, options: &RunOptions) -> Result<Vec<PackageCtx>, RunError> {
+/// Builds the context of every instance of `plan`, parents first; each records the attempts it
+/// denies in `denials`.
+pub fn build_contexts(
+    plan: &Plan,
+    options: &RunOptions,
+    denials: &Denials,
+) -> Result<Vec<PackageCtx>, RunError> {
     let root = plan.instances.first().ok_or(RunError::EmptyPlan)?;
     check_root_options(root, options)?;
     let mut resolved: Vec<Resolved> = Vec::with_capacity(plan.instances.len());
@@ -94,7 +100,16 @@ pub fn build_contexts(plan: &Plan, options: &RunOptions) -> Result<Vec<PackageCt
             None => resolve_root(inst, options)?,
             Some(p) => resolve_child(inst, resolved.get(p).ok_or(RunError::EmptyPlan)?)?,
         };
-        let wasi = wasi_ctx(inst, &r, options)?;
+        let denied = Denied {
+            log: denials.clone(),
+            package: inst.package.clone(),
+            instance: inst.id.clone(),
+            parent: inst
+                .parent
+                .and_then(|p| plan.instances.get(p))
+                .map(|p| p.package.clone()),
+        };
+        let wasi = wasi_ctx(inst, &r, options, denied)?;
         out.push(PackageCtx {
             package: inst.package.clone(),
             holds: inst.holds.clone(),
@@ -207,17 +222,34 @@ fn resolve_endpoints(endpoints: &BTreeSet<Endpoint>) -> Result<BTreeSet<SocketAd
     Ok(out)
 }
 
-fn wasi_ctx(inst: &PlanInstance, r: &Resolved, options: &RunOptions) -> Result<WasiCtx, RunError> {
+fn wasi_ctx(
+    inst: &PlanInstance,
+    r: &Resolved,
+    options: &RunOptions,
+    denied: Denied,
+) -> Result<WasiCtx, RunError> {
     let mut b = WasiCtxBuilder::new();
     let holds = &inst.holds;
+    // A stream the package does not hold reads end of file or discards writes, and records the
+    // attempt.
+    let unheld = |stream| DeniedStream {
+        denied: denied.clone(),
+        stream,
+    };
     if holds.stdio.contains(&Stream::Stdin) {
         b.inherit_stdin();
+    } else {
+        b.stdin(unheld(Stream::Stdin));
     }
     if holds.stdio.contains(&Stream::Stdout) {
         b.inherit_stdout();
+    } else {
+        b.stdout(unheld(Stream::Stdout));
     }
     if holds.stdio.contains(&Stream::Stderr) {
         b.inherit_stderr();
+    } else {
+        b.stderr(unheld(Stream::Stderr));
     }
     for (k, v) in &r.env {
         b.env(k, v);
@@ -238,11 +270,15 @@ fn wasi_ctx(inst: &PlanInstance, r: &Resolved, options: &RunOptions) -> Result<W
             })?;
     }
     let allowed = r.network.clone();
+    let top = inst.parent.is_none();
     b.allow_ip_name_lookup(false);
     b.allow_udp(false);
     b.allow_tcp(!allowed.is_empty());
     b.socket_addr_check(move |addr, use_| {
         let ok = socket_allowed(&allowed, addr, use_);
+        if !ok {
+            record_socket_denial(&denied, addr, use_, top);
+        }
         Box::pin(async move { ok })
     });
     Ok(b.build())
@@ -260,6 +296,26 @@ fn socket_allowed(allowed: &BTreeSet<SocketAddr>, addr: SocketAddr, use_: Socket
         }
         _ => false,
     }
+}
+
+/// Records a socket use [`socket_allowed`] refused: a connect names the endpoint to grant; any
+/// other use cannot be granted.
+fn record_socket_denial(denied: &Denied, addr: SocketAddr, use_: SocketAddrUse, top: bool) {
+    let what = match use_ {
+        SocketAddrUse::TcpConnect => {
+            let grant = format!("network = [\"{addr}\"]");
+            let option = top.then(|| format!("--net {addr}"));
+            denied.record(format!("connect to {addr}"), Some(grant), option);
+            return;
+        }
+        SocketAddrUse::TcpBind => "bind to",
+        SocketAddrUse::TcpListen => "listen on",
+        SocketAddrUse::TcpAccept => "accept on",
+        SocketAddrUse::UdpBind => "bind UDP to",
+        SocketAddrUse::UdpSend => "send UDP to",
+        SocketAddrUse::UdpReceive => "receive UDP from",
+    };
+    denied.record(format!("{what} {addr}"), None, None);
 }
 
 #[cfg(test)]

@@ -21,6 +21,7 @@ use std::path::{Path, PathBuf};
 mod announce;
 pub mod bench_support;
 mod context;
+mod denials;
 mod dirs;
 mod engine;
 pub mod limits;
@@ -30,6 +31,7 @@ mod shared;
 mod state;
 
 pub use context::RunOptions;
+pub use denials::Denial;
 pub use engine::{CacheStatus, NanoEngine};
 pub use limits::{LimitExceeded, LimitKind};
 pub use run::{App, plan_path};

@@ -9,6 +9,7 @@ use wasmtime::{Store, StoreContextMut, UpdateDeadline, WasmBacktrace};
 use wasmtime_wasi::I32Exit;
 
 use crate::context::{RunOptions, build_contexts};
+use crate::denials::{Denial, Denials};
 use crate::engine::{CacheStatus, NanoEngine};
 use crate::limits::{LimitExceeded, RunLimits, Ticker, Untagged};
 use crate::state::NanoState;
@@ -23,6 +24,8 @@ pub struct App {
     epochs: bool,
     /// Whether the compiled component came from the cache.
     pub cache: CacheStatus,
+    /// What the packages of the last run were denied.
+    denials: Denials,
 }
 
 impl App {
@@ -65,7 +68,15 @@ impl App {
             run_export,
             epochs,
             cache,
+            denials: Denials::default(),
         })
+    }
+
+    /// What packages of the last [`App::run`] attempted without holding it, and were denied:
+    /// reading stdin or writing stdout or stderr, and socket uses (a connect to an endpoint it does
+    /// not hold). Kept whether the run succeeded or failed; each distinct attempt once.
+    pub fn denials(&self) -> Vec<Denial> {
+        self.denials.list()
     }
 
     /// The plan the app was linked with.
@@ -78,7 +89,8 @@ impl App {
     /// Each instance runs under its limits ([`crate::limits`]): going over one stops the program
     /// with [`RunError::Limit`].
     pub fn run(&self, options: &RunOptions) -> Result<i32, RunError> {
-        let packages = build_contexts(&self.plan, options)?;
+        self.denials.clear();
+        let packages = build_contexts(&self.plan, options, &self.denials)?;
         let limits = RunLimits::new(&self.plan, options);
         let timed = limits.timed();
         if timed && !self.epochs {

@@ -71,7 +71,12 @@ impl RunCommand {
             }
             let program = app.plan().instances[0].package.clone();
             let options = self.options(&program).map_err(RunError::Plan)?;
-            app.run(&options)
+            let result = app.run(&options);
+            // Denials stay denials; they are reported, whether the run succeeded or not.
+            for denial in app.denials() {
+                eprintln!("warning: {denial}");
+            }
+            result
         });
         match result {
             Ok(code) => u8::try_from(code & 0xff).unwrap_or(1),
