@@ -409,6 +409,16 @@ fn a_trap_names_the_package_it_happened_in() {
         "{}",
         out.render()
     );
+    // But the attempt to write it is reported, naming the package and the grant.
+    assert!(
+        out.stderr.contains(
+            "warning: package `divider` (instance `app/divider`) was denied: write to stderr \
+             (help: grant `stdio = [\"stderr\"]` in `[package.metadata.nano.grants.divider]` of `app`"
+        ),
+        "{}",
+        out.render()
+    );
+    assert!(!ok.stderr.contains("was denied"), "{}", ok.render());
 }
 
 #[test]
