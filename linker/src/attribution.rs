@@ -268,17 +268,9 @@ mod tests {
     fn linked_crates_follow_normal_dependencies() {
         let pkg = |id: &str, name: &str, deps: &[&str]| PackageInfo {
             id: id.into(),
-            name: name.into(),
             version: semver::Version::new(1, id.len() as u64, 0),
-            source: None,
-            manifest_path: Default::default(),
-            manifest: None,
-            bin: None,
-            has_lib: true,
-            features: Default::default(),
             deps: deps.iter().map(|d| d.to_string()).collect(),
-            dep_names: Default::default(),
-            enabled_features: vec![],
+            ..PackageInfo::for_test(name)
         };
         let packages = vec![
             pkg("a", "app", &["n"]),

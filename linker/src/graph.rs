@@ -49,6 +49,26 @@ pub struct PackageInfo {
 }
 
 impl PackageInfo {
+    /// A library package `name` 1.0.0 (id `name`, manifest `name/Cargo.toml`) with no manifest,
+    /// features or dependencies, for unit tests to adjust with struct update syntax.
+    #[cfg(test)]
+    pub(crate) fn for_test(name: &str) -> Self {
+        PackageInfo {
+            id: name.into(),
+            name: name.into(),
+            version: semver::Version::new(1, 0, 0),
+            source: None,
+            manifest_path: PathBuf::from(format!("{name}/Cargo.toml")),
+            manifest: None,
+            bin: None,
+            has_lib: true,
+            features: Default::default(),
+            deps: vec![],
+            dep_names: Default::default(),
+            enabled_features: vec![],
+        }
+    }
+
     /// The name under which this package depends on the package `id`.
     pub fn dep_name<'a>(&'a self, id: &str, package_name: &'a str) -> &'a str {
         self.dep_names.get(id).map_or(package_name, String::as_str)

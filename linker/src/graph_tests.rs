@@ -1,7 +1,6 @@
 //! Unit tests of the nano tree: root selection, children, instances, namespaces, errors.
 
 use std::collections::BTreeSet;
-use std::path::PathBuf;
 
 use manifest_schema::{FORMAT_VERSION, NanoManifest};
 
@@ -20,10 +19,6 @@ fn manifest() -> NanoManifest {
 fn pkg(name: &str, deps: &[&str], nano: bool, bin: bool) -> PackageInfo {
     PackageInfo {
         id: format!("id-{name}"),
-        name: name.to_string(),
-        version: semver::Version::new(1, 0, 0),
-        source: None,
-        manifest_path: PathBuf::from(format!("{name}/Cargo.toml")),
         manifest: nano.then(manifest),
         bin: bin.then(|| name.to_string()),
         has_lib: !bin,
@@ -32,8 +27,7 @@ fn pkg(name: &str, deps: &[&str], nano: bool, bin: bool) -> PackageInfo {
             .map(|f| f.to_string())
             .collect::<BTreeSet<_>>(),
         deps: deps.iter().map(|d| format!("id-{d}")).collect(),
-        dep_names: Default::default(),
-        enabled_features: vec![],
+        ..PackageInfo::for_test(name)
     }
 }
 

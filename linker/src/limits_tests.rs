@@ -1,6 +1,6 @@
 //! Unit tests of limit narrowing, on a chain `app` → `mid` → `leaf`.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use manifest_schema::{MemorySize, TimeLimit};
 
@@ -17,20 +17,7 @@ fn package(name: &str, toml: &str, child: Option<usize>) -> NanoPackage {
         package,
     });
     NanoPackage {
-        info: PackageInfo {
-            id: name.into(),
-            name: name.into(),
-            version: semver::Version::new(1, 0, 0),
-            source: None,
-            manifest_path: PathBuf::from(format!("{name}/Cargo.toml")),
-            manifest: None,
-            bin: None,
-            has_lib: true,
-            features: Default::default(),
-            deps: vec![],
-            dep_names: Default::default(),
-            enabled_features: vec![],
-        },
+        info: PackageInfo::for_test(name),
         manifest,
         kind: PackageKind::Library,
         children: children.into_iter().collect(),

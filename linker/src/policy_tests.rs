@@ -1,7 +1,7 @@
 //! Unit tests of grant narrowing and of the syscall check.
 
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use manifest_schema::{Access, NanoManifest};
 
@@ -18,20 +18,7 @@ fn manifest(name: &str, toml: &str) -> NanoManifest {
 
 fn package(name: &str, toml: &str, children: Vec<Child>) -> NanoPackage {
     NanoPackage {
-        info: PackageInfo {
-            id: name.into(),
-            name: name.into(),
-            version: semver::Version::new(1, 0, 0),
-            source: None,
-            manifest_path: PathBuf::from(format!("{name}/Cargo.toml")),
-            manifest: None,
-            bin: None,
-            has_lib: true,
-            features: Default::default(),
-            deps: vec![],
-            dep_names: Default::default(),
-            enabled_features: vec![],
-        },
+        info: PackageInfo::for_test(name),
         manifest: manifest(name, toml),
         kind: PackageKind::Library,
         children,

@@ -5,18 +5,11 @@ use super::*;
 
 fn info(source: Option<&str>) -> PackageInfo {
     PackageInfo {
-        id: "id".into(),
-        name: "util".into(),
         version: semver::Version::new(1, 2, 3),
         source: source.map(str::to_string),
         manifest_path: PathBuf::from("/src/util/Cargo.toml"),
-        manifest: None,
-        bin: None,
-        has_lib: true,
-        features: Default::default(),
-        deps: vec![],
-        dep_names: Default::default(),
         enabled_features: vec!["default".into(), "fast".into()],
+        ..PackageInfo::for_test("util")
     }
 }
 
