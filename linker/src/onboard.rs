@@ -4,8 +4,9 @@
 //! The top package is compiled and inspected like in a build; each capability its code reaches
 //! becomes a request in a new `[package.metadata.nano]` table of its `Cargo.toml`, written with
 //! `toml_edit` so the user's formatting and comments stay. Requests that need a value the
-//! analysis cannot know — directory slot names, environment variable names, network endpoints —
-//! are written as commented lines and reported as decisions left to the user.
+//! analysis cannot know — directory slot names, network endpoints, environment variable names
+//! that are not constants in the code — are written as commented lines and reported as
+//! decisions left to the user; when every variable is read by a constant name, `env` lists them.
 
 use std::collections::BTreeSet;
 use std::path::PathBuf;
@@ -118,6 +119,7 @@ pub fn init(
 /// The requests derived from what a package reaches.
 #[derive(Debug, Default)]
 struct Requests {
+    env: BTreeSet<String>,
     stdio: BTreeSet<Stream>,
     clocks: BTreeSet<Clock>,
     random: bool,
@@ -129,7 +131,7 @@ struct Requests {
 #[derive(Debug)]
 struct Decision {
     /// The commented example line.
-    example: &'static str,
+    example: String,
     /// What to decide, with a call path.
     text: String,
 }
@@ -147,10 +149,7 @@ impl Requests {
                 Capability::MonotonicClock => _ = out.clocks.insert(Clock::Monotonic),
                 Capability::Random => out.random = true,
                 Capability::Args => out.args = true,
-                Capability::Env => out.decide(
-                    "env = [\"NAME\"]",
-                    format!("the code reads environment variables ({path}): list the names it needs in `env`"),
-                ),
+                Capability::Env => out.env_from(inspection, &path),
                 Capability::Dirs => out.decide(
                     "dirs = { data = \"read-only\" }",
                     format!("the code opens files ({path}): name a directory slot for each directory it uses in `dirs`, and open paths under it (`data/…`)"),
@@ -177,8 +176,37 @@ impl Requests {
         Ok(out)
     }
 
-    fn decide(&mut self, example: &'static str, text: String) {
+    fn decide(&mut self, example: &str, text: String) {
+        let example = example.to_string();
         self.decisions.push(Decision { example, text });
+    }
+
+    /// `env`: the names when the analysis sees every one, else a decision naming those it sees.
+    fn env_from(&mut self, inspection: &Inspection, path: &str) {
+        let env = &inspection.env;
+        let names: Vec<&str> = env.all_names().into_iter().collect();
+        if !names.is_empty() && env.all_named() {
+            self.env = names.iter().map(|n| n.to_string()).collect();
+            return;
+        }
+        let quoted: Vec<String> = names.iter().map(|n| format!("`{n}`")).collect();
+        let (seen, mut example) = match quoted.is_empty() {
+            true => (String::new(), Vec::new()),
+            false => (
+                format!("; it reads {} by name", quoted.join(", ")),
+                names.iter().map(|n| format!("\"{n}\"")).collect(),
+            ),
+        };
+        example.push("\"NAME\"".into());
+        let unseen = env
+            .unnamed
+            .values()
+            .next()
+            .map_or(path.to_string(), |p| format!("`{}`", p.join(" -> ")));
+        self.decide(
+            &format!("env = [{}]", example.join(", ")),
+            format!("the code reads environment variables whose names the analysis cannot see ({unseen}){seen}: list the names it needs in `env`"),
+        );
     }
 
     /// The request lines as written.
@@ -187,6 +215,9 @@ impl Requests {
         fn list<T: std::fmt::Display>(items: &BTreeSet<T>) -> String {
             let quoted: Vec<String> = items.iter().map(|i| format!("\"{i}\"")).collect();
             format!("[{}]", quoted.join(", "))
+        }
+        if !self.env.is_empty() {
+            out.push(format!("env = {}", list(&self.env)));
         }
         if !self.stdio.is_empty() {
             out.push(format!("stdio = {}", list(&self.stdio)));
@@ -281,80 +312,5 @@ fn write_manifest(path: &PathBuf, requests: &Requests) -> Result<(), InitError> 
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn edited(original: &str, requests: &Requests) -> String {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("Cargo.toml");
-        std::fs::write(&path, original).unwrap();
-        write_manifest(&path, requests).unwrap();
-        std::fs::read_to_string(&path).unwrap()
-    }
-
-    #[test]
-    fn the_table_is_added_and_the_rest_of_the_file_kept() {
-        let original = "[package]\nname = \"app\" # the app\nversion = \"0.1.0\"\n\n[dependencies]\n# none yet\n";
-        let mut requests = Requests {
-            args: true,
-            ..Default::default()
-        };
-        requests.stdio.insert(Stream::Stdout);
-        requests.decide(
-            "env = [\"NAME\"]",
-            "the code reads environment variables".into(),
-        );
-        let text = edited(original, &requests);
-        assert!(text.starts_with(original), "{text}");
-        assert!(
-            text.contains("[package.metadata.nano]\nformat = 1\n"),
-            "{text}"
-        );
-        assert!(
-            text.contains("stdio = [\"stdout\"]\nargs = true\n"),
-            "{text}"
-        );
-        assert!(
-            text.contains(
-                "# To decide: the code reads environment variables\n# env = [\"NAME\"]\n"
-            ),
-            "{text}"
-        );
-        let parsed =
-            manifest_schema::parse_cargo_toml(&text, "app", std::path::Path::new("Cargo.toml"))
-                .unwrap()
-                .unwrap();
-        assert!(parsed.requests.args);
-        assert!(parsed.requests.env.is_empty());
-    }
-
-    #[test]
-    fn existing_metadata_of_other_tools_stays() {
-        let original =
-            "[package]\nname = \"app\"\n\n[package.metadata.docs.rs]\nall-features = true\n";
-        let text = edited(original, &Requests::default());
-        assert!(
-            text.contains("[package.metadata.docs.rs]\nall-features = true\n"),
-            "{text}"
-        );
-        assert!(
-            text.contains("[package.metadata.nano]\nformat = 1\n"),
-            "{text}"
-        );
-        assert!(text.contains("[package.metadata.nano.requests]"), "{text}");
-    }
-
-    #[test]
-    fn a_manifest_without_package_is_an_error_naming_the_file() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("Cargo.toml");
-        std::fs::write(&path, "[workspace]\n").unwrap();
-        let err = write_manifest(&path, &Requests::default())
-            .unwrap_err()
-            .to_string();
-        assert!(
-            err.contains("Cargo.toml") && err.contains("no `[package]`"),
-            "{err}"
-        );
-    }
-}
+#[path = "onboard_tests.rs"]
+mod tests;

@@ -9,7 +9,7 @@ use manifest_schema::plan::{DirBinding, Holdings};
 use manifest_schema::{Access, Capabilities, Grant, NanoManifest};
 
 use crate::graph::NanoGraph;
-use crate::inspect::{Capability, Inspection};
+use crate::inspect::{Capability, EnvReads, Inspection};
 
 /// One policy violation: a package wants more than it was given.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -321,14 +321,24 @@ pub fn check_syscalls(
         if reach.indirect {
             notes.push("the path goes through an indirect call, resolved conservatively".into());
         }
+        let mut what = format!("capability `{cap}`");
+        if cap == Capability::Env {
+            what.push_str(&env_reads(&inspection.env));
+            if let Some(path) = inspection.env.unnamed.values().next() {
+                notes.push(format!(
+                    "a variable whose name the analysis cannot see (not a constant at the call): {}",
+                    path.join(" -> ")
+                ));
+            }
+        }
         out.push(Violation {
             package: package.to_string(),
             manifest_path: manifest_path.to_path_buf(),
             message: format!(
-                "package `{package}` reaches `{syscall}` (capability `{cap}`) but its manifest does not request it"
+                "package `{package}` reaches `{syscall}` ({what}) but its manifest does not request it"
             ),
             notes,
-            help: request_help(&cap),
+            help: request_help(&cap, &inspection.env),
         });
     }
     out
@@ -351,10 +361,32 @@ fn is_requested(cap: &Capability, r: &Capabilities) -> bool {
     }
 }
 
-fn request_help(cap: &Capability) -> String {
+/// `, reads `NO_COLOR`, `TERM``: the variables the code reads, as far as the analysis sees them.
+fn env_reads(env: &EnvReads) -> String {
+    let names: Vec<String> = env.all_names().iter().map(|n| format!("`{n}`")).collect();
+    match (names.is_empty(), env.all_named()) {
+        (false, true) => format!(", reads {}", names.join(", ")),
+        (false, false) => format!(
+            ", reads {} and variables whose names the analysis cannot see",
+            names.join(", ")
+        ),
+        (true, _) => ", reads variables whose names the analysis cannot see".to_string(),
+    }
+}
+
+fn request_help(cap: &Capability, env: &EnvReads) -> String {
+    let env_line;
     let line = match cap {
         Capability::Dirs => "dirs = { SLOT = \"read-only\" }",
-        Capability::Env => "env = [\"NAME\"]",
+        Capability::Env => {
+            let mut names: Vec<String> =
+                env.all_names().iter().map(|n| format!("\"{n}\"")).collect();
+            if names.is_empty() || !env.all_named() {
+                names.push("\"NAME\"".to_string());
+            }
+            env_line = format!("env = [{}]", names.join(", "));
+            env_line.as_str()
+        }
         Capability::Args => "args = true",
         Capability::Stdin => "stdio = [\"stdin\"]",
         Capability::Stdout => "stdio = [\"stdout\"]",

@@ -133,6 +133,7 @@ fn inspection(syscalls: &[(&str, &str)]) -> Inspection {
         syscalls,
         crates: vec![],
         crate_names: Default::default(),
+        env: Default::default(),
     }
 }
 
@@ -163,4 +164,43 @@ fn reaching_an_unrequested_capability_names_syscall_path_and_fix() {
     )
     .requests;
     assert!(check_syscalls("x", Path::new("x/Cargo.toml"), &ok, &found).is_empty());
+}
+
+#[test]
+fn reading_the_environment_names_the_variables_in_the_refusal_and_the_fix() {
+    let requests = manifest("x", "[package.metadata.nano.requests]").requests;
+    let mut found = inspection(&[("wasi:cli/environment", "get-environment")]);
+    let names = ["TERM", "NO_COLOR"].map(String::from);
+    found.env.names.insert(Some("x".into()), names.into());
+    let v = check_syscalls("x", Path::new("x/Cargo.toml"), &requests, &found);
+    assert_eq!(
+        v[0].message,
+        "package `x` reaches `wasi:cli/environment#get-environment` (capability `env`, reads `NO_COLOR`, `TERM`) but its manifest does not request it"
+    );
+    assert!(
+        v[0].help
+            .contains("add `env = [\"NO_COLOR\", \"TERM\"]` to"),
+        "{}",
+        v[0].help
+    );
+    // A computed name: said, with its path, and left to fill in.
+    let path = ["nano:x/api#go", "x::go", "std::env::_var"].map(String::from);
+    found.env.unnamed.insert(Some("x".into()), path.into());
+    let v = check_syscalls("x", Path::new("x/Cargo.toml"), &requests, &found);
+    assert!(
+        v[0].message.contains(
+            "(capability `env`, reads `NO_COLOR`, `TERM` and variables whose names the analysis cannot see)"
+        ),
+        "{}",
+        v[0].message
+    );
+    assert!(
+        v[0].notes[1].ends_with("x::go -> std::env::_var"),
+        "{:?}",
+        v[0].notes
+    );
+    assert!(
+        v[0].help
+            .contains("`env = [\"NO_COLOR\", \"TERM\", \"NAME\"]`")
+    );
 }

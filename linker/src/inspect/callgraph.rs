@@ -21,10 +21,11 @@ use std::collections::hash_map::Entry;
 use std::collections::{HashMap, HashSet, VecDeque};
 
 use wasmparser::{
-    ElementItems, ExternalKind, FuncType, KnownCustom, Name, Operator, Parser, Payload, TypeRef,
+    ElementItems, ExternalKind, FuncType, KnownCustom, Name, Parser, Payload, TypeRef,
 };
 
-use super::{InspectError, model};
+use super::operands::{self, CallSite, Constants, Fault};
+use super::{InspectError, dispatch, model};
 
 /// What a root of the graph is called in paths.
 pub(super) struct Root {
@@ -38,8 +39,15 @@ pub(crate) struct CallGraph {
     pub(super) imports: Vec<(String, String)>,
     /// Structural type id of every function (imports then defined ones).
     pub(super) func_types: Vec<usize>,
-    /// Direct callees of each defined function (index = function index - imports).
+    /// Direct callees of each defined function (index = function index - imports), then of
+    /// each node the model adds (see [`dispatch`]).
     pub(super) direct: Vec<Vec<u32>>,
+    /// The direct calls of each defined function, in order, with their constant arguments.
+    pub(super) sites: Vec<Vec<CallSite>>,
+    /// Immutable globals and initial memory, to read constant arguments.
+    pub(super) constants: Constants,
+    /// Names of globals from the `name` section.
+    pub(super) global_names: HashMap<u32, String>,
     /// Type ids each defined function calls indirectly.
     pub(super) indirect: Vec<Vec<usize>>,
     /// Address-taken functions, grouped by type id.
@@ -55,12 +63,20 @@ struct TypeIds {
     ids: HashMap<FuncType, usize>,
     /// Id of each type index; `None` for non-function (GC) types.
     by_index: Vec<Option<usize>>,
+    /// Parameter and result counts of each id.
+    arity: Vec<(usize, usize)>,
 }
 
 impl TypeIds {
     fn push(&mut self, ty: Option<FuncType>) {
         let next = self.ids.len();
-        let id = ty.map(|ty| *self.ids.entry(ty).or_insert(next));
+        let id = ty.map(|ty| {
+            let arity = (ty.params().len(), ty.results().len());
+            *self.ids.entry(ty).or_insert_with(|| {
+                self.arity.push(arity);
+                next
+            })
+        });
         self.by_index.push(id);
     }
 
@@ -70,6 +86,16 @@ impl TypeIds {
             .copied()
             .flatten()
             .ok_or_else(|| format!("{what} uses type {index}, which is not a function type"))
+    }
+}
+
+impl operands::Types for TypeIds {
+    fn id(&self, index: u32, what: &str) -> Result<usize, String> {
+        self.get(index, what)
+    }
+
+    fn arity(&self, id: usize) -> (usize, usize) {
+        self.arity.get(id).copied().unwrap_or((0, 0))
     }
 }
 
@@ -83,6 +109,12 @@ impl CallGraph {
             imports: Vec::new(),
             func_types: Vec::new(),
             direct: Vec::new(),
+            sites: Vec::new(),
+            constants: Constants {
+                data: operands::data_segments(bytes).map_err(parse_err)?,
+                ..Constants::default()
+            },
+            global_names: HashMap::new(),
             indirect: Vec::new(),
             address_taken: HashMap::new(),
             roots: Vec::new(),
@@ -90,6 +122,7 @@ impl CallGraph {
         };
         let mut taken: Vec<u32> = Vec::new();
         let mut start = None;
+        let mut globals = 0u32;
         for payload in Parser::new(0).parse_all(bytes) {
             match payload.map_err(parse_err)? {
                 Payload::Version { encoding, .. } if encoding != wasmparser::Encoding::Module => {
@@ -108,6 +141,9 @@ impl CallGraph {
                 Payload::ImportSection(reader) => {
                     for import in reader.into_imports() {
                         let import = import.map_err(parse_err)?;
+                        if let TypeRef::Global(_) = import.ty {
+                            globals += 1;
+                        }
                         if let TypeRef::Func(ty) | TypeRef::FuncExact(ty) = import.ty {
                             graph
                                 .func_types
@@ -128,8 +164,16 @@ impl CallGraph {
                 }
                 Payload::GlobalSection(reader) => {
                     for global in reader {
-                        let expr = global.map_err(parse_err)?.init_expr;
-                        ref_funcs(expr.get_operators_reader(), &mut taken).map_err(parse_err)?;
+                        let global = global.map_err(parse_err)?;
+                        let expr = global.init_expr;
+                        operands::ref_funcs(expr.get_operators_reader(), &mut taken)
+                            .map_err(parse_err)?;
+                        if let Some(value) = operands::const_i32(&expr)
+                            && !global.ty.mutable
+                        {
+                            graph.constants.globals.insert(globals, value);
+                        }
+                        globals += 1;
                     }
                 }
                 Payload::ExportSection(reader) => {
@@ -155,29 +199,42 @@ impl CallGraph {
                             ElementItems::Expressions(_, exprs) => {
                                 for expr in exprs {
                                     let ops = expr.map_err(parse_err)?.get_operators_reader();
-                                    ref_funcs(ops, &mut taken).map_err(parse_err)?;
+                                    operands::ref_funcs(ops, &mut taken).map_err(parse_err)?;
                                 }
                             }
                         }
                     }
                 }
                 Payload::CodeSectionEntry(body) => {
-                    let (direct, indirect) =
-                        scan_body(&body, &types, &mut taken).map_err(|fault| match fault {
-                            Fault::Parse(source) => parse_err(source),
-                            Fault::Malformed(reason) => malformed(reason),
-                        })?;
+                    let body = operands::scan_body(
+                        &body,
+                        &types,
+                        &graph.func_types,
+                        &graph.constants,
+                        &mut taken,
+                    )
+                    .map_err(|fault| match fault {
+                        Fault::Parse(source) => parse_err(source),
+                        Fault::Malformed(reason) => malformed(reason),
+                    })?;
+                    let mut direct: Vec<u32> = body.sites.iter().map(|s| s.callee).collect();
+                    direct.sort_unstable();
+                    direct.dedup();
                     graph.direct.push(direct);
-                    graph.indirect.push(indirect);
+                    graph.sites.push(body.sites);
+                    graph.indirect.push(body.indirect);
                 }
                 Payload::CustomSection(section) => {
                     if let KnownCustom::Name(reader) = section.as_known() {
                         // Names are only for display: a malformed name section is ignored.
                         for name in reader.into_iter().flatten() {
-                            if let Name::Function(map) = name {
-                                for naming in map.into_iter().flatten() {
-                                    graph.names.insert(naming.index, naming.name.to_owned());
-                                }
+                            let (map, names) = match name {
+                                Name::Function(map) => (map, &mut graph.names),
+                                Name::Global(map) => (map, &mut graph.global_names),
+                                _ => continue,
+                            };
+                            for naming in map.into_iter().flatten() {
+                                names.insert(naming.index, naming.name.to_owned());
                             }
                         }
                     }
@@ -234,6 +291,7 @@ impl CallGraph {
             let ty = graph.func_types[func as usize];
             graph.address_taken.entry(ty).or_default().push(func);
         }
+        dispatch::resolve(&mut graph);
         Ok(graph)
     }
 
@@ -246,25 +304,29 @@ impl CallGraph {
     }
 
     /// The callees of `func`: direct ones, then those an indirect call may reach.
-    fn callees(&self, func: u32, with_indirect: bool) -> impl Iterator<Item = u32> + '_ {
+    fn callees<'a>(&'a self, func: u32, indirect: Indirect<'a>) -> impl Iterator<Item = u32> + 'a {
         let defined = (func as usize).checked_sub(self.imports.len());
         let direct = defined
             .and_then(|d| self.direct.get(d))
             .into_iter()
             .flatten();
-        let indirect = defined
-            .filter(|_| with_indirect)
+        let targets = defined
+            .filter(|_| !matches!(indirect, Indirect::None))
             .and_then(|d| self.indirect.get(d))
             .into_iter()
             .flatten()
             .filter_map(|ty| self.address_taken.get(ty))
-            .flatten();
-        direct.chain(indirect).copied()
+            .flatten()
+            .filter(move |f| match indirect {
+                Indirect::Only(allowed) => allowed.contains(f),
+                _ => true,
+            });
+        direct.chain(targets).copied()
     }
 
     /// Breadth-first search from the roots (so paths are shortest); returns how each reached
-    /// function was reached. `with_indirect: false` follows direct calls only.
-    pub(super) fn search(&self, with_indirect: bool, cuts: &HashSet<u32>) -> HashMap<u32, Step> {
+    /// function was reached, following the indirect calls `indirect` says.
+    pub(super) fn search(&self, indirect: Indirect<'_>, cuts: &HashSet<u32>) -> HashMap<u32, Step> {
         let mut seen: HashMap<u32, Step> = HashMap::new();
         let mut queue = VecDeque::new();
         for (index, root) in self.roots.iter().enumerate() {
@@ -277,7 +339,7 @@ impl CallGraph {
             if cuts.contains(&func) {
                 continue;
             }
-            for callee in self.callees(func, with_indirect) {
+            for callee in self.callees(func, indirect) {
                 if let Entry::Vacant(entry) = seen.entry(callee) {
                     entry.insert(Step::From(func));
                     queue.push_back(callee);
@@ -310,6 +372,17 @@ impl CallGraph {
     }
 }
 
+/// Which indirect calls a search follows.
+#[derive(Clone, Copy)]
+pub(super) enum Indirect<'a> {
+    /// None: direct calls only.
+    None,
+    /// Every one, to every address-taken function of its type.
+    All,
+    /// Only to these address-taken functions.
+    Only(&'a HashSet<u32>),
+}
+
 /// How a function was reached in a search.
 #[derive(Clone, Copy)]
 pub(super) enum Step {
@@ -317,67 +390,4 @@ pub(super) enum Step {
     Root(usize),
     /// It is called by this function.
     From(u32),
-}
-
-/// The direct callees and indirectly called type ids of a function body; adds the functions
-/// its `ref.func`s name to `taken`.
-fn scan_body(
-    body: &wasmparser::FunctionBody<'_>,
-    types: &TypeIds,
-    taken: &mut Vec<u32>,
-) -> Result<(Vec<u32>, Vec<usize>), Fault> {
-    let mut direct = Vec::new();
-    let mut indirect = Vec::new();
-    let mut ops = body.get_operators_reader()?;
-    while !ops.eof() {
-        match ops.read()? {
-            Operator::Call { function_index } | Operator::ReturnCall { function_index } => {
-                direct.push(function_index)
-            }
-            Operator::CallIndirect { type_index, .. }
-            | Operator::ReturnCallIndirect { type_index, .. }
-            | Operator::CallRef { type_index }
-            | Operator::ReturnCallRef { type_index } => {
-                indirect.push(types.get(type_index, "an indirect call")?)
-            }
-            Operator::RefFunc { function_index } => taken.push(function_index),
-            _ => {}
-        }
-    }
-    direct.sort_unstable();
-    direct.dedup();
-    indirect.sort_unstable();
-    indirect.dedup();
-    Ok((direct, indirect))
-}
-
-/// Why scanning a function body failed, before it is tied to a module index.
-enum Fault {
-    Parse(wasmparser::BinaryReaderError),
-    Malformed(String),
-}
-
-impl From<wasmparser::BinaryReaderError> for Fault {
-    fn from(error: wasmparser::BinaryReaderError) -> Self {
-        Fault::Parse(error)
-    }
-}
-
-impl From<String> for Fault {
-    fn from(reason: String) -> Self {
-        Fault::Malformed(reason)
-    }
-}
-
-/// Collects the `ref.func` operands of a constant expression.
-fn ref_funcs(
-    mut ops: wasmparser::OperatorsReader<'_>,
-    taken: &mut Vec<u32>,
-) -> Result<(), wasmparser::BinaryReaderError> {
-    while !ops.eof() {
-        if let Operator::RefFunc { function_index } = ops.read()? {
-            taken.push(function_index);
-        }
-    }
-    Ok(())
 }

@@ -21,7 +21,10 @@
 mod callgraph;
 mod capability;
 mod component;
+mod dispatch;
+mod env;
 mod model;
+mod operands;
 mod reach;
 #[cfg(test)]
 mod tests;
@@ -50,6 +53,8 @@ pub struct Inspection {
     /// The Rust crates with code in the main module (std's and the bindings' excepted), e.g.
     /// `serde_json`.
     pub crate_names: BTreeSet<String>,
+    /// The environment variables the code reads, by name where the analysis sees it.
+    pub env: EnvReads,
 }
 
 impl Inspection {
@@ -119,6 +124,30 @@ pub struct CrateReach {
     pub reach: Reach,
 }
 
+/// The environment variables a package's code reads (see `env.rs`): by name when the call
+/// passes a constant (`std::env::var("TERM")`), or not (a computed name, `std::env::vars()`).
+/// Crates are keyed like [`CrateReach::krate`].
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct EnvReads {
+    /// The names each crate reads.
+    pub names: BTreeMap<Option<String>, BTreeSet<String>>,
+    /// The crates that read variables whose names the analysis cannot see, with one example
+    /// path each (ending with the function that reads, then the syscall).
+    pub unnamed: BTreeMap<Option<String>, Vec<String>>,
+}
+
+impl EnvReads {
+    /// Every name read, by any crate.
+    pub fn all_names(&self) -> BTreeSet<&str> {
+        self.names.values().flatten().map(String::as_str).collect()
+    }
+
+    /// Whether every variable read is read by a name the analysis sees.
+    pub fn all_named(&self) -> bool {
+        self.unnamed.is_empty()
+    }
+}
+
 /// Why a component could not be inspected.
 #[derive(Debug, thiserror::Error)]
 pub enum InspectError {
@@ -170,12 +199,13 @@ pub fn inspect_package(bytes: &[u8], package: &str) -> Result<Inspection, Inspec
     let graph = callgraph::CallGraph::parse(main, info.modules[main].bytes)?;
     let own = crate::attribution::rust_name(package);
     let owner = |frame: &str| crate::attribution::owner(frame, &own).map(str::to_string);
-    let (syscalls, crates, crate_names) = graph.crate_reaches(&owner);
+    let analysis = graph.crate_reaches(&owner);
     Ok(Inspection {
         imports: info.imports,
         exports: info.exports,
-        syscalls,
-        crates,
-        crate_names,
+        syscalls: analysis.syscalls,
+        crates: analysis.crates,
+        crate_names: analysis.present,
+        env: analysis.env,
     })
 }

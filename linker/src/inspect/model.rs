@@ -1,22 +1,34 @@
 //! What cargo-nano knows of Rust's std and wasi-libc, so the syscall set says what the package's
 //! code does rather than what the C library's plumbing could do.
 //!
-//! Plain reachability over-approximates in three places, each the same in every package:
-//! - std's default panic hook reads `RUST_BACKTRACE` and writes the message to stderr, so any
-//!   package that can panic would "reach" the environment and stderr;
+//! Plain reachability over-approximates in these places, each the same in every package:
+//! - std's default panic hook reads `RUST_BACKTRACE` and writes the message to stderr, and
+//!   std's fatal errors (`rtabort!`: `thread::current` after thread-local destruction, a failed
+//!   panic, out of memory) print to stderr before aborting, so any package that can panic or
+//!   allocate would "reach" the environment and stderr;
 //! - wasi-libc's `close` (and so every file or socket) populates the preopen table, so any
 //!   package that closes a descriptor would "reach" the directories;
 //! - wasi-libc's `read`/`write` dispatch through a function-pointer table that also holds the
-//!   stdio streams, so any package doing I/O would "reach" stdin, stdout and stderr.
+//!   stdio streams, so any package doing I/O would "reach" stdin, stdout and stderr;
+//! - wasi-libc's `__clock_gettime` reads the clock its argument names, so any package asking
+//!   for the time would "reach" both clocks.
 //!
-//! So the search stops at those functions ([`CUTS`]), and instead a package reaches:
-//! - the directories when it resolves a path against the preopens ([`MARKERS`]);
-//! - a standard stream when it uses std's handle for that stream.
+//! So the search stops at those functions ([`CUTS`], [`CUT_PARTS`]), and instead a package
+//! reaches:
+//! - the directories when it resolves a path against the preopens ([`MARKERS`]), or its Rust
+//!   code calls wasi-libc's preopen table or `openat` itself (`dispatch::CALLED_FROM_RUST`);
+//! - a standard stream when it calls `read`/`write`/`isatty` with that stream's descriptor,
+//!   0, 1 or 2, as std's handles do even once inlined (`dispatch::DISPATCHERS`), or uses std's
+//!   handle for that stream ([`STREAMS`]);
+//! - a clock when it calls `__clock_gettime` with that clock's id; a clock id that is not a
+//!   constant at the call site reaches both.
 //!
 //! This is sound for security because the runtime, not this analysis, enforces grants: a package
 //! that reaches a cut function without the grant sees no variables, no directories and closed
-//! streams. It can miss stdio used from C code through libc; the runtime still closes those
-//! streams unless they are granted.
+//! streams, and traps on a clock it does not hold. A model error can only make the analysis
+//! report less than the code tries, which the runtime then denies. It can miss stdio used from C
+//! code through a descriptor that is not a constant; the runtime still closes those streams
+//! unless they are granted.
 
 use super::Syscall;
 
@@ -76,6 +88,29 @@ pub const CUTS: &[(&str, &str)] = &[
     ),
 ];
 
+/// Parts of names that make a function a cut, and why. Unlike [`CUTS`], these match generic
+/// instances and closures wherever the name mentions them, because optimisation inlines the
+/// named function into its caller and leaves only those.
+pub const CUT_PARTS: &[(&[&str], &str)] = &[
+    (
+        &["std::rt::cleanup"],
+        "flushes stdout at exit, which writes only what the program printed",
+    ),
+    // `rtprintpanic!`/`rtabort!` format to `std::sys::stdio::panic_output()`, the raw stderr
+    // type, with `Write::write_fmt` (and its `Adapter` for `core::fmt::write`): the fatal-error
+    // paths of `thread::current`, of thread-local destructors, of a failed panic, and the OOM
+    // message. std's `io::Stderr` is another type (`StderrRaw` wraps the raw one), so
+    // `eprintln!` and `io::stderr()` are not matched.
+    (
+        &["std::sys::stdio::", "Stderr", "write_fmt"],
+        "std's message before an abort goes to stderr, which the runtime closes unless granted",
+    ),
+    (
+        &["default_write_fmt::Adapter<std::sys::stdio::", "Stderr>"],
+        "std's message before an abort goes to stderr, which the runtime closes unless granted",
+    ),
+];
+
 /// Functions that stand for a syscall their callees reach only through a cut.
 pub const MARKERS: &[(&str, &str, &str)] = &[
     (
@@ -127,23 +162,49 @@ pub fn is_entry_point(name: &str) -> bool {
 /// Whether the demangled, hashless `name` is a cut.
 pub fn is_cut(name: &str) -> bool {
     CUTS.iter().any(|(cut, _)| same_fn(name, cut))
+        || (CUT_PARTS.iter()).any(|(parts, _)| parts.iter().all(|part| name.contains(part)))
 }
 
 /// How a marker counts.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Counts {
     /// Reached by any path.
     Always,
-    /// Only when reached through direct calls. Code that uses a stream calls std's constructor
-    /// (`stdout()`, `stderr()`, …) directly; a stream method reached only through a function
-    /// pointer of the same type is the analysis guessing, not the package's code.
-    DirectOnly,
+    /// When reached through direct calls, or through indirect calls to the functions of std's
+    /// handle for *that* stream only ([`stream_handle`]): a `dyn Read` made from `io::stdin()`,
+    /// the `fmt::Write` adapter of `writeln!(io::stdout().lock(), …)`. Any `dyn Write` call may
+    /// land on any stream's functions, or on the raw stderr functions that std's panic and abort
+    /// paths put in tables; following those would be the analysis guessing, not the package's
+    /// code.
+    Stream,
+}
+
+/// The stream interface (`wasi:cli/stdout`) of std's handle that the function `name` belongs
+/// to (`Stdout`, `StdoutLock`, `StdinRaw`…, or a generic instance over one), if any. Such a
+/// function is in a table only when code turned the handle into a trait object.
+pub fn stream_handle(name: &str) -> Option<&'static str> {
+    [
+        ("std::io::stdio::Stdin", "wasi:cli/stdin"),
+        ("std::io::stdio::Stdout", "wasi:cli/stdout"),
+        ("std::io::stdio::Stderr", "wasi:cli/stderr"),
+    ]
+    .into_iter()
+    .find(|(ty, _)| name.contains(ty))
+    .map(|(_, interface)| interface)
 }
 
 /// The syscall `name` stands for, if it is a marker.
 pub fn marker(name: &str) -> Option<(Syscall, Counts)> {
     if let Some((_, i, f)) = MARKERS.iter().find(|(m, _, _)| same_fn(name, m)) {
         return Some((syscall(i, f), Counts::Always));
+    }
+    if let Some(syscall) = super::dispatch::dispatched(name) {
+        let counts = if syscall.interface.starts_with("wasi:cli/std") {
+            Counts::Stream
+        } else {
+            Counts::Always
+        };
+        return Some((syscall, counts));
     }
     // `<std::io::stdio::StdoutRaw as std::io::Write>::write` → `std::io::stdio::StdoutRaw`.
     let path = name.trim_start_matches('<');
@@ -155,14 +216,14 @@ pub fn marker(name: &str) -> Option<(Syscall, Counts)> {
         for (ty, i, f) in STREAMS {
             let is_type = ty.starts_with(|c: char| c.is_ascii_uppercase());
             if item == *ty || (is_type && item.starts_with(ty)) {
-                return Some((syscall(i, f), Counts::DirectOnly));
+                return Some((syscall(i, f), Counts::Stream));
             }
         }
     }
     None
 }
 
-fn syscall(interface: &str, function: &str) -> Syscall {
+pub(super) fn syscall(interface: &str, function: &str) -> Syscall {
     Syscall {
         interface: interface.to_string(),
         function: function.to_string(),
@@ -203,7 +264,7 @@ mod tests {
         let (s, c) = marker("<std::sys::stdio::unix::Stderr as std::io::Write>::write").unwrap();
         assert_eq!(
             (s.to_string().as_str(), c),
-            ("wasi:cli/stderr#get-stderr", Counts::DirectOnly)
+            ("wasi:cli/stderr#get-stderr", Counts::Stream)
         );
         let (s, c) = marker("__wasilibc_find_relpath").unwrap();
         assert_eq!(

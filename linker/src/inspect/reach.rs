@@ -21,24 +21,71 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet, VecDeque};
 
-use super::callgraph::{CallGraph, Step};
-use super::{CrateReach, Reach, Syscall, capability_of, model};
+use super::callgraph::{CallGraph, Indirect, Step};
+use super::{CrateReach, EnvReads, Reach, Syscall, capability_of, model};
+
+/// What [`CallGraph::crate_reaches`] finds.
+pub(crate) struct Analysis {
+    /// The syscall set, one example path per syscall.
+    pub(crate) syscalls: BTreeMap<Syscall, Reach>,
+    /// The crates that reach each syscall needing a capability.
+    pub(crate) crates: Vec<CrateReach>,
+    /// Every crate with code in the module.
+    pub(crate) present: BTreeSet<String>,
+    /// The environment variables read, by name where the analysis sees it.
+    pub(crate) env: EnvReads,
+}
 
 /// Names a function's crate: `None` for plumbing.
 pub(crate) type Owner<'a> = &'a dyn Fn(&str) -> Option<String>;
 
 /// The display names, cuts and searches shared by the analyses of one graph.
-struct Searches {
+pub(super) struct Searches {
     /// Display name of every function.
-    names: Vec<String>,
-    cuts: HashSet<u32>,
-    direct: HashMap<u32, Step>,
-    all: HashMap<u32, Step>,
+    pub(super) names: Vec<String>,
+    pub(super) cuts: HashSet<u32>,
+    pub(super) direct: HashMap<u32, Step>,
+    pub(super) all: HashMap<u32, Step>,
+    /// For each stream interface, direct calls and indirect calls to that stream's handle only
+    /// (see [`model::Counts::Stream`]).
+    streams: Vec<(&'static str, HashMap<u32, Step>)>,
     /// Every function that is or stands for a syscall, and how it counts.
-    targets: Vec<(u32, Syscall, model::Counts)>,
+    pub(super) targets: Vec<(u32, Syscall, model::Counts)>,
+}
+
+impl Searches {
+    /// The search through which `syscall`, a target counting as `counts`, is reached indirectly.
+    fn indirect(&self, counts: model::Counts, syscall: &Syscall) -> &HashMap<u32, Step> {
+        match counts {
+            model::Counts::Always => &self.all,
+            model::Counts::Stream => (self.streams.iter())
+                .find(|(stream, _)| *stream == syscall.interface)
+                .map_or(&self.direct, |(_, seen)| seen),
+        }
+    }
 }
 
 impl CallGraph {
+    /// The address-taken functions through which an indirect call counts as using `stream`: its
+    /// handle's functions, and functions of no stream's handle that call one of its handle's
+    /// directly (`<Adapter<T> as fmt::Write>::write_str`, whose name does not say `T`, calling
+    /// `<StdoutLock as Write>::write_all`).
+    fn stream_handles(&self, stream: &str, names: &[String], cuts: &HashSet<u32>) -> HashSet<u32> {
+        let of = |f: u32| model::stream_handle(&names[f as usize]);
+        let calls_handle = |f: u32| {
+            let d = (f as usize).checked_sub(self.imports.len());
+            d.and_then(|d| self.direct.get(d))
+                .is_some_and(|callees| callees.iter().any(|&c| of(c) == Some(stream)))
+        };
+        (self.address_taken.values().flatten().copied())
+            .filter(|f| !cuts.contains(f))
+            .filter(|&f| match of(f) {
+                Some(handle) => handle == stream,
+                None => calls_handle(f),
+            })
+            .collect()
+    }
+
     fn searches(&self) -> Searches {
         let names: Vec<String> = (0..self.func_types.len() as u32)
             .map(|f| self.name(f))
@@ -57,8 +104,15 @@ impl CallGraph {
             .copied()
             .filter(|&f| model::is_cut(&names[f as usize]))
             .collect();
-        let direct = self.search(false, &cuts);
-        let all = self.search(true, &cuts);
+        let direct = self.search(Indirect::None, &cuts);
+        let all = self.search(Indirect::All, &cuts);
+        let streams = ["wasi:cli/stdin", "wasi:cli/stdout", "wasi:cli/stderr"]
+            .into_iter()
+            .map(|stream| {
+                let handles = self.stream_handles(stream, &names, &cuts);
+                (stream, self.search(Indirect::Only(&handles), &cuts))
+            })
+            .collect();
         let mut targets: Vec<(u32, Syscall, model::Counts)> = self
             .imports
             .iter()
@@ -71,15 +125,22 @@ impl CallGraph {
                 ))
             })
             .collect();
-        targets.extend(named.into_iter().filter_map(|f| {
-            let (syscall, counts) = model::marker(&names[f as usize])?;
-            Some((f, syscall, counts))
-        }));
+        // A cut stands for nothing: it is not entered because what it reaches is not the code's.
+        targets.extend(
+            named
+                .into_iter()
+                .filter(|f| !cuts.contains(f))
+                .filter_map(|f| {
+                    let (syscall, counts) = model::marker(&names[f as usize])?;
+                    Some((f, syscall, counts))
+                }),
+        );
         Searches {
             names,
             cuts,
             direct,
             all,
+            streams,
             targets,
         }
     }
@@ -100,10 +161,11 @@ impl CallGraph {
     fn syscalls_in(&self, s: &Searches) -> BTreeMap<Syscall, Reach> {
         let mut syscalls = BTreeMap::new();
         for (func, syscall, counts) in &s.targets {
+            let indirect_search = s.indirect(*counts, syscall);
             let (seen, indirect) = if s.direct.contains_key(func) {
                 (&s.direct, false)
-            } else if s.all.contains_key(func) && *counts == model::Counts::Always {
-                (&s.all, true)
+            } else if indirect_search.contains_key(func) {
+                (indirect_search, true)
             } else {
                 continue;
             };
@@ -121,10 +183,7 @@ impl CallGraph {
     /// needing a capability, with one example path each (see the module documentation), and
     /// every crate with code in the module. `owner` names a function's crate from its display
     /// name, `None` for plumbing.
-    pub(crate) fn crate_reaches(
-        &self,
-        owner: Owner<'_>,
-    ) -> (BTreeMap<Syscall, Reach>, Vec<CrateReach>, BTreeSet<String>) {
+    pub(crate) fn crate_reaches(&self, owner: Owner<'_>) -> Analysis {
         let s = self.searches();
         let syscalls = self.syscalls_in(&s);
         let owners: Vec<Option<String>> = (0..s.names.len())
@@ -148,18 +207,28 @@ impl CallGraph {
             .collect();
         let mut best: BTreeMap<(Option<String>, Syscall), Reach> = BTreeMap::new();
         for with_indirect in [false, true] {
-            let seen = if with_indirect { &s.all } else { &s.direct };
-            let mut by_syscall: BTreeMap<&Syscall, Vec<u32>> = BTreeMap::new();
+            let mut by_syscall: BTreeMap<(&Syscall, model::Counts), Vec<u32>> = BTreeMap::new();
             for (func, syscall, counts) in &s.targets {
-                let counted = !with_indirect || *counts == model::Counts::Always;
-                if counted && capability_of(syscall).is_some() && seen.contains_key(func) {
-                    by_syscall.entry(syscall).or_default().push(*func);
+                let seen = match with_indirect {
+                    false => &s.direct,
+                    true => s.indirect(*counts, syscall),
+                };
+                if capability_of(syscall).is_some() && seen.contains_key(func) {
+                    by_syscall
+                        .entry((syscall, *counts))
+                        .or_default()
+                        .push(*func);
                 }
             }
-            for (syscall, starts) in by_syscall {
+            for ((syscall, counts), starts) in by_syscall {
+                let seen = match with_indirect {
+                    false => &s.direct,
+                    true => s.indirect(counts, syscall),
+                };
                 let walk = Walk {
                     graph: self,
                     s: &s,
+                    cuts: &s.cuts,
                     owners: &owners,
                     preds: &preds,
                     roots: &roots,
@@ -187,7 +256,7 @@ impl CallGraph {
             let krate = frames.iter().rev().find_map(|f| owner(f));
             best.insert((krate, syscall.clone()), reach.clone());
         }
-        let reaches = best
+        let crates = best
             .into_iter()
             .map(|((krate, syscall), reach)| CrateReach {
                 krate,
@@ -195,7 +264,21 @@ impl CallGraph {
                 reach,
             })
             .collect();
-        (syscalls, reaches, present)
+        let walk = Walk {
+            graph: self,
+            s: &s,
+            cuts: &s.cuts,
+            owners: &owners,
+            preds: &preds,
+            roots: &roots,
+            seen: &s.all,
+        };
+        Analysis {
+            syscalls,
+            crates,
+            present,
+            env: self.env_reads(&walk),
+        }
     }
 }
 
@@ -206,7 +289,7 @@ fn better(new: &Reach, old: &Reach) -> bool {
 }
 
 /// The direct callers of every function, sorted.
-struct Preds {
+pub(super) struct Preds {
     direct: Vec<Vec<u32>>,
 }
 
@@ -225,21 +308,27 @@ impl Preds {
 }
 
 /// One backward walk from a syscall.
-struct Walk<'a> {
-    graph: &'a CallGraph,
-    s: &'a Searches,
-    owners: &'a [Option<String>],
-    preds: &'a Preds,
-    roots: &'a HashMap<u32, usize>,
+pub(super) struct Walk<'a> {
+    pub(super) graph: &'a CallGraph,
+    pub(super) s: &'a Searches,
+    /// Functions the walk does not go back through: the search's cuts.
+    pub(super) cuts: &'a HashSet<u32>,
+    pub(super) owners: &'a [Option<String>],
+    pub(super) preds: &'a Preds,
+    pub(super) roots: &'a HashMap<u32, usize>,
     /// The forward search whose reached functions count, and whose tree gives the path from a
     /// root.
-    seen: &'a HashMap<u32, Step>,
+    pub(super) seen: &'a HashMap<u32, Step>,
 }
 
 impl Walk<'_> {
     /// Every crate (`None`: the package's own export) reaching one of `starts`, the functions
     /// standing for `syscall`, through plumbing, each with the example paths found.
-    fn back_from(&self, starts: &[u32], syscall: &Syscall) -> Vec<(Option<String>, Vec<String>)> {
+    pub(super) fn back_from(
+        &self,
+        starts: &[u32],
+        syscall: &Syscall,
+    ) -> Vec<(Option<String>, Vec<String>)> {
         // `next[f]`: the callee through which `f` reaches the syscall (`f` itself for a start).
         let mut next: HashMap<u32, u32> = HashMap::new();
         let mut queue = VecDeque::new();
@@ -256,7 +345,7 @@ impl Walk<'_> {
                 found.push((None, self.end(path, &next, func, syscall)));
             }
             for &caller in &self.preds.direct[func as usize] {
-                if self.s.cuts.contains(&caller)
+                if self.cuts.contains(&caller)
                     || !self.seen.contains_key(&caller)
                     || next.contains_key(&caller)
                 {

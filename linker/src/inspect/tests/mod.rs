@@ -2,7 +2,10 @@
 //! small hand-written ones; see `linker/tests/data/src/README.md` for how to regenerate them.
 
 mod crates;
+mod env;
+mod exact;
 mod mapping;
+mod operands;
 mod real;
 mod robustness;
 mod synthetic;
