@@ -310,7 +310,7 @@ fn a_crate_newly_reaching_what_its_package_already_reaches_is_caught() {
     let norm = |s: &str| normalize(s, &[(&ws, "[WS]")]);
     assert!(
         lock_text(&ws).contains(
-            "fmtlib = { version = \"0.1.0\" }\nnotifier = { version = \"1.0.0\", reaches = [\"env\", \"stdio stderr\"] }"
+            "fmtlib = { version = \"0.1.0\" }\nnotifier = { version = \"1.0.0\", reaches = [\"env\", \"stdio stderr\"], env = [\"NO_COLOR\"] }"
         ),
         "the committed lock: `notifier` reads the environment, `fmtlib` 0.1.0 nothing"
     );
@@ -384,7 +384,11 @@ fn a_crate_newly_reaching_what_its_package_already_reaches_is_caught() {
     );
     let update = nano(&ws, &["lock", "--update", "-p", "notifier"]);
     assert_eq!(update.status, 0, "{}", update.render());
-    assert!(lock_text(&ws).contains("fmtlib = { version = \"0.2.0\", reaches = [\"env\"] }"));
+    assert!(
+        lock_text(&ws).contains(
+            "fmtlib = { version = \"0.2.0\", reaches = [\"env\"], env = [\"NO_COLOR\"] }"
+        )
+    );
     let gate = nano(&ws, &["check", "--locked"]);
     assert_eq!(gate.status, 0, "{}", gate.render());
 
@@ -439,7 +443,12 @@ fn a_version_1_lock_is_compared_by_what_it_records_until_rewritten() {
     assert_contains(&update, &["rewriting", "in format version 2"]);
     let text = lock_text(&ws);
     assert!(text.contains("version = 2\n"), "{text}");
-    assert!(text.contains("fmtlib = { version = \"0.2.0\", reaches = [\"env\"] }"));
+    assert!(
+        text.contains(
+            "fmtlib = { version = \"0.2.0\", reaches = [\"env\"], env = [\"NO_COLOR\"] }"
+        ),
+        "{text}"
+    );
     let gate = nano(&ws, &["check", "--locked"]);
     assert_eq!(gate.status, 0, "{}", gate.render());
     assert!(
@@ -473,7 +482,11 @@ fn tree_reaches_shows_what_each_crate_reaches() {
     );
     assert_eq!(
         notifier["crates"]["notifier"],
-        serde_json::json!({ "version": "1.0.0", "reaches": ["env", "stdio stderr"] })
+        serde_json::json!({
+            "version": "1.0.0",
+            "reaches": ["env", "stdio stderr"],
+            "env": ["NO_COLOR"]
+        })
     );
     assert_eq!(notifier["holds"]["env"], serde_json::json!(["NO_COLOR"]));
     // Without `--reaches`, nothing is built and there are no crates.

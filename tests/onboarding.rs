@@ -130,7 +130,8 @@ fn two_apps() -> tempfile::TempDir {
         )
     };
     let (one, one_main) = app("one", "");
-    // `two` also reads the clock (std's `SystemTime::now` reaches both clocks).
+    // `two` also reads the clock (std's `SystemTime::now`: the wall clock; requesting more is
+    // allowed).
     let (two, _) = app("two", "clocks = [\"wall\", \"monotonic\"]\n");
     let two_main = "fn main() {\n    let _ = std::time::SystemTime::now();\n    println!(\"{}\", shared::twice(4));\n}\n";
     let shared = format!(

@@ -26,6 +26,7 @@ fn link(p: &mut LockedPackage, krate: &str, version: &str, capabilities: &[&str]
     let entry = LockedCrate {
         version: vec![version.into()],
         reaches: capabilities.iter().map(|c| c.to_string()).collect(),
+        ..LockedCrate::default()
     };
     p.crates.insert(krate.into(), entry);
     p.paths.retain(|x| x.krate != krate);

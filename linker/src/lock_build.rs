@@ -77,7 +77,7 @@ fn crates(pkg: &PackageReport) -> (BTreeMap<String, LockedCrate>, Vec<LockedPath
         let (name, version) = name_of(krate)?;
         crates.entry(name.clone()).or_insert(LockedCrate {
             version,
-            reaches: BTreeSet::new(),
+            ..LockedCrate::default()
         });
         Some(name)
     };
@@ -108,6 +108,22 @@ fn crates(pkg: &PackageReport) -> (BTreeMap<String, LockedCrate>, Vec<LockedPath
         };
         if best.get(&key).is_none_or(better) {
             best.insert(key, &found.reach);
+        }
+    }
+    // The variables read by name, and by crates that read some whose names are not seen.
+    let env = &pkg.inspection.env;
+    let mut reads: Vec<(String, Option<&BTreeSet<String>>)> = Vec::new();
+    for (krate, names) in
+        (env.names.iter().map(|(k, n)| (k, Some(n)))).chain(env.unnamed.keys().map(|k| (k, None)))
+    {
+        let krate = krate.as_deref().unwrap_or(&own);
+        reads.push((entry(krate).unwrap_or_else(|| krate.to_string()), names));
+    }
+    for (name, names) in reads {
+        let locked = crates.entry(name).or_default();
+        match names {
+            Some(names) => locked.env.extend(names.iter().cloned()),
+            None => locked.env_unnamed = true,
         }
     }
     let mut paths = Vec::new();

@@ -206,19 +206,29 @@ fn crates_are_one_line_each_and_two_versions_are_an_array() {
         manifest_schema::lockfile::LockedCrate {
             version: vec!["0.8.5".into(), "0.9.1".into()],
             reaches: ["random".to_string()].into(),
+            ..Default::default()
+        },
+    );
+    pkg.crates.insert(
+        "colored".into(),
+        manifest_schema::lockfile::LockedCrate {
+            version: vec!["2.1.0".into()],
+            reaches: ["env".to_string()].into(),
+            env: ["TERM".to_string(), "NO_COLOR".to_string()].into(),
+            env_unnamed: true,
         },
     );
     pkg.crates.insert(
         "itoa".into(),
         manifest_schema::lockfile::LockedCrate {
             version: vec!["1.0.0".into()],
-            reaches: Default::default(),
+            ..Default::default()
         },
     );
     let text = render(&lock);
     assert!(
         text.contains(
-            "[package.crates]\nitoa = { version = \"1.0.0\" }\nrand = { version = [\"0.8.5\", \"0.9.1\"], reaches = [\"random\"] }\n"
+            "[package.crates]\ncolored = { version = \"2.1.0\", reaches = [\"env\"], env = [\"NO_COLOR\", \"TERM\"], env-unnamed = true }\nitoa = { version = \"1.0.0\" }\nrand = { version = [\"0.8.5\", \"0.9.1\"], reaches = [\"random\"] }\n"
         ),
         "{text}"
     );

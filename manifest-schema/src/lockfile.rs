@@ -161,6 +161,14 @@ pub struct LockedCrate {
     /// the C library and generated bindings only. Sorted.
     #[serde(default, skip_serializing_if = "BTreeSet::is_empty")]
     pub reaches: BTreeSet<String>,
+    /// The environment variables its code reads by a name that is a constant at the call
+    /// (`std::env::var("NO_COLOR")`), read from the component's data. Sorted.
+    #[serde(default, skip_serializing_if = "BTreeSet::is_empty")]
+    pub env: BTreeSet<String>,
+    /// Its code also reads environment variables whose names the analysis cannot see: a name
+    /// computed or passed in, or the whole environment (`std::env::vars()`).
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub env_unnamed: bool,
 }
 
 /// An example of a crate reaching a capability.

@@ -159,7 +159,8 @@ struct View<'a> {
     reaches: Option<&'a NanoLock>,
 }
 
-/// `fmtlib 0.2.0: env`, one line per crate that reaches something; `nothing` when none does.
+/// `fmtlib 0.2.0: env (NO_COLOR)`, one line per crate that reaches something; `nothing` when none
+/// does.
 fn reach_lines(locked: &LockedPackage) -> Vec<String> {
     let lines: Vec<String> = locked
         .crates
@@ -174,10 +175,19 @@ fn reach_lines(locked: &LockedPackage) -> Vec<String> {
                         .paths
                         .iter()
                         .any(|p| &p.krate == name && &p.capability == cap && p.indirect);
-                    if indirect {
-                        format!("{cap} (indirect)")
-                    } else {
-                        cap.clone()
+                    // The variables read: `env (NO_COLOR, TERM)`, `env (names not seen)`.
+                    let mut notes: Vec<String> = Vec::new();
+                    if cap == "env" {
+                        let mut names: Vec<String> = c.env.iter().cloned().collect();
+                        if c.env_unnamed {
+                            names.push("names not seen".into());
+                        }
+                        notes.extend((!names.is_empty()).then(|| names.join(", ")));
+                    }
+                    notes.extend(indirect.then(|| "indirect".to_string()));
+                    match notes.is_empty() {
+                        true => cap.clone(),
+                        false => format!("{cap} ({})", notes.join("; ")),
                     }
                 })
                 .collect();
