@@ -32,6 +32,40 @@ fn constant_names_are_read_from_the_data_segment() {
     );
 }
 
+/// The variables read from the export `export` of `envnames` alone.
+fn env_from(export: &str) -> EnvReads {
+    let bytes = data("envnames");
+    let info = component::parse(&bytes).unwrap();
+    let main = component::main_module(&info.modules).unwrap();
+    let mut graph = callgraph::CallGraph::parse(main, info.modules[main].bytes).unwrap();
+    graph.roots.retain(|root| root.label == export);
+    let own = crate::attribution::rust_name("nano-test-envnames");
+    let owner = |frame: &str| crate::attribution::owner(frame, &own).map(str::to_string);
+    graph.crate_reaches(&owner).env
+}
+
+#[test]
+fn each_way_of_reading_is_told_apart() {
+    let krate = || Some("nano_test_envnames".to_owned());
+    let constant = env_from("nano-test:envnames/api#constant");
+    assert!(constant.all_named());
+    assert_eq!(constant.all_names(), BTreeSet::from(["NO_COLOR", "TERM"]));
+    let computed = env_from("nano-test:envnames/api#computed");
+    assert!(computed.names.is_empty());
+    assert!(computed.unnamed[&krate()].contains(&"std::env::_var".to_owned()));
+    // `std::env::vars_os()`: the whole environment, through no reader.
+    let all = env_from("nano-test:envnames/api#count-all");
+    assert!(all.names.is_empty());
+    let path = &all.unnamed[&krate()];
+    assert!(
+        path.contains(&"nano_test_envnames::count_variables".to_owned())
+            && path
+                .last()
+                .is_some_and(|s| s == "wasi:cli/environment#get-environment"),
+        "{path:?}"
+    );
+}
+
 #[test]
 fn a_name_passed_in_is_not_a_name_the_analysis_sees() {
     // `std::env::var(name)` with the export's argument.

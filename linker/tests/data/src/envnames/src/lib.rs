@@ -1,4 +1,5 @@
-//! One export reads variables with constant names, the other one whose name is computed.
+//! One export reads variables with constant names, one a variable whose name is computed, one
+//! the whole environment.
 wit_bindgen::generate!({ path: "wit", world: "envnames" });
 
 struct EnvNames;
@@ -10,6 +11,9 @@ impl exports::nano_test::envnames::api::Guest for EnvNames {
     fn computed(suffix: String) -> bool {
         read_computed(&suffix)
     }
+    fn count_all() -> u32 {
+        count_variables()
+    }
 }
 
 #[inline(never)]
@@ -20,6 +24,11 @@ fn colors_wanted() -> bool {
 #[inline(never)]
 fn read_computed(suffix: &str) -> bool {
     std::env::var(format!("APP_{suffix}")).is_ok()
+}
+
+#[inline(never)]
+fn count_variables() -> u32 {
+    std::env::vars_os().count() as u32
 }
 
 export!(EnvNames);
