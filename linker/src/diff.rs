@@ -102,11 +102,14 @@ pub struct PackageDiff {
 
 impl PackageDiff {
     /// Whether this package requests or receives more than before, or one of its crates reaches
-    /// more.
+    /// more or reads a new environment variable.
     pub fn grew(&self) -> bool {
         !self.requests.added.is_empty()
             || self.received.iter().any(|e| !e.delta.added.is_empty())
-            || self.crates.iter().any(|c| !c.reaches.added.is_empty())
+            || self
+                .crates
+                .iter()
+                .any(|c| !c.reaches.added.is_empty() || !c.env.added.is_empty())
     }
 
     /// `notifier 1.0.0 → 1.1.0`, `notifier 1.0.0 (new)`, …

@@ -1,9 +1,9 @@
-//! The crates of a package in two locks: which changed version, and which capabilities each
-//! gained or lost.
+//! The crates of a package in two locks: which changed version, which capabilities each gained
+//! or lost, and which environment variables it started or stopped reading by name.
 
 use std::collections::BTreeSet;
 
-use manifest_schema::lockfile::{LockedPackage, LockedPath};
+use manifest_schema::lockfile::{LockedCrate, LockedPackage, LockedPath};
 use serde::Serialize;
 
 use super::{Change, Delta, change};
@@ -24,6 +24,10 @@ pub struct CrateDiff {
     /// The capabilities it gained (growth) and lost, each with its example path (the current
     /// lock's for a gain, the base's for a loss).
     pub reaches: Delta<LockedPath>,
+    /// The environment variables it reads by name that it did not (growth), and no longer reads.
+    /// Empty when the base does not record the names the crate read (a version-1 lock, or one
+    /// written before names were recorded).
+    pub env: Delta<String>,
 }
 
 impl CrateDiff {
@@ -113,9 +117,11 @@ pub(super) fn diff(
                 new.map(|c| c.version.as_slice()),
             )
         };
+        let env = env_names(old, new, legacy);
         // The package's own version is the package's; a version-1 base knows no versions.
         let version_only = change != Change::Changed || old_version != new_version;
-        let shown = !reaches.is_empty() || (version_only && name != own && !legacy);
+        let shown =
+            !reaches.is_empty() || !env.is_empty() || (version_only && name != own && !legacy);
         if shown {
             out.push(CrateDiff {
                 name: name.clone(),
@@ -123,10 +129,26 @@ pub(super) fn diff(
                 old_version: if legacy { Vec::new() } else { old_version },
                 new_version,
                 reaches,
+                env,
             });
         }
     }
     out
+}
+
+/// The variable names a crate started and stopped reading, when the base knows them: it records
+/// names or unseen names for the crate, or the crate did not read the environment then.
+fn env_names(old: Option<&LockedCrate>, new: Option<&LockedCrate>, legacy: bool) -> Delta<String> {
+    let known = |c: &LockedCrate| !c.env.is_empty() || c.env_unnamed || !c.reaches.contains("env");
+    if legacy || old.is_some_and(|c| !known(c)) {
+        return Delta::default();
+    }
+    let names = |c: Option<&LockedCrate>| c.map(|c| c.env.clone()).unwrap_or_default();
+    let (old, new) = (names(old), names(new));
+    Delta {
+        added: new.difference(&old).cloned().collect(),
+        removed: old.difference(&new).cloned().collect(),
+    }
 }
 
 /// The example path of `krate` reaching `capability` in `package`.

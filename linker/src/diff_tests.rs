@@ -231,3 +231,32 @@ fn two_versions_of_one_package_pair_by_equal_version_first() {
         ]
     );
 }
+
+#[test]
+fn a_crate_reading_a_new_variable_by_name_grew() {
+    let mut old = pkg("notifier", "1.0.0");
+    link(&mut old, "notifier", "1.0.0", &["env"]);
+    let names = |p: &mut LockedPackage, names: &[&str]| {
+        let entry = p.crates.get_mut("notifier").unwrap();
+        entry.env = names.iter().map(|n| n.to_string()).collect();
+    };
+    names(&mut old, &["NO_COLOR"]);
+    let mut new = old.clone();
+    names(&mut new, &["NOTIFY_TOKEN", "NO_COLOR"]);
+    let diff = PermissionDiff::new(&lock(vec![old.clone()]), &lock(vec![new.clone()]));
+    assert!(diff.grew());
+    let notifier = &diff.packages[0].crates[0];
+    assert!(notifier.reaches.is_empty());
+    assert_eq!(notifier.env.added, ["NOTIFY_TOKEN"]);
+    // Reading fewer is reported and is not growth.
+    let back = PermissionDiff::new(&lock(vec![new.clone()]), &lock(vec![old.clone()]));
+    assert!(!back.grew());
+    assert_eq!(back.packages[0].crates[0].env.removed, ["NOTIFY_TOKEN"]);
+    // A base that reached `env` without recording names (written before names were) knows
+    // none: nothing to compare, no growth.
+    let mut unnamed = old.clone();
+    names(&mut unnamed, &[]);
+    let diff = PermissionDiff::new(&lock(vec![unnamed]), &lock(vec![new]));
+    assert!(!diff.grew(), "{diff:#?}");
+    assert!(diff.is_empty(), "{diff:#?}");
+}

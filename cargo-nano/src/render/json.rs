@@ -42,6 +42,7 @@ struct Crate<'a> {
     new_version: Value,
     grew: bool,
     reaches: Reaches<'a>,
+    env: &'a Delta<String>,
 }
 
 #[derive(Serialize)]
@@ -81,11 +82,12 @@ fn krate(c: &CrateDiff) -> Crate<'_> {
         change: c.change,
         old_version: versions(&c.old_version),
         new_version: versions(&c.new_version),
-        grew: !c.reaches.added.is_empty(),
+        grew: !c.reaches.added.is_empty() || !c.env.added.is_empty(),
         reaches: Reaches {
             added: reaches(&c.reaches.added),
             removed: reaches(&c.reaches.removed),
         },
+        env: &c.env,
     }
 }
 

@@ -55,20 +55,32 @@ pub enum Item<'a> {
     Receive(&'a str, &'a linker::diff::Permission),
     /// A crate that gained (`true`) or lost a capability, with its example path.
     Reach(&'a CrateDiff, &'a LockedPath, bool),
+    /// A crate that started (`true`) or stopped reading an environment variable by this name.
+    Env(&'a CrateDiff, &'a str, bool),
 }
 
 impl Item<'_> {
     /// `requests env `X``, `receives … (as `app/x`)`, `crate `x` 1.0.0 → 1.1.0 now reaches
-    /// `random``, `crate `x` no longer reaches `random``.
+    /// `random``, `crate `x` no longer reaches `random``, `crate `x` now reads env `TOKEN``.
     pub fn describe(&self) -> String {
+        let versions = |krate: &CrateDiff| match krate.versions() {
+            v if v.is_empty() => String::new(),
+            v => format!(" {v}"),
+        };
         match self {
             Item::Request(p) => format!("requests {p}"),
             Item::Receive(instance, p) => format!("receives {p} (as `{instance}`)"),
-            Item::Reach(krate, path, gained) => {
-                let versions = match krate.versions() {
-                    v if v.is_empty() => String::new(),
-                    v => format!(" {v}"),
+            Item::Env(krate, name, gained) => {
+                let verb = if *gained {
+                    "now reads"
+                } else {
+                    "no longer reads"
                 };
+                let versions = versions(krate);
+                format!("crate `{}`{versions} {verb} env `{name}`", krate.name)
+            }
+            Item::Reach(krate, path, gained) => {
+                let versions = versions(krate);
                 let verb = if *gained {
                     "now reaches"
                 } else {
@@ -93,6 +105,7 @@ impl Item<'_> {
             Item::Reach(krate, path, _) => {
                 format!("crate `{}` reaches `{}`", krate.name, path.capability)
             }
+            Item::Env(krate, name, _) => format!("crate `{}` reads env `{name}`", krate.name),
             other => other.describe(),
         }
     }
@@ -131,6 +144,8 @@ pub fn items(p: &PackageDiff) -> (Vec<Item<'_>>, Vec<Item<'_>>) {
                 .iter()
                 .map(|r| Item::Reach(krate, r, false)),
         );
+        added.extend(krate.env.added.iter().map(|n| Item::Env(krate, n, true)));
+        removed.extend(krate.env.removed.iter().map(|n| Item::Env(krate, n, false)));
     }
     (added, removed)
 }
@@ -142,7 +157,7 @@ pub fn notes(p: &PackageDiff, each: bool) -> Vec<String> {
     let versions: Vec<String> = p
         .crates
         .iter()
-        .filter(|c| c.reaches.is_empty())
+        .filter(|c| c.reaches.is_empty() && c.env.is_empty())
         .map(|c| format!("`{}` {}", c.name, c.versions()))
         .collect();
     let mut out = Vec::new();

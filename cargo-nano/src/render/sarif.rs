@@ -28,7 +28,7 @@ const RULES: [(&str, &str, &str); 4] = [
     ),
     (
         "nano/new-reach",
-        "A crate inside a nano package reaches a capability that Nano.lock does not record for it",
+        "A crate inside a nano package reaches a capability, or reads an environment variable, that Nano.lock does not record for it",
         "Review the crate, its new version and the call path; accept it with `cargo nano lock --update`.",
     ),
     (
@@ -43,7 +43,7 @@ fn rule_index(item: &Item<'_>, added: bool) -> usize {
         (false, _) => 3,
         (true, Item::Request(_)) => 0,
         (true, Item::Receive(..)) => 1,
-        (true, Item::Reach(..)) => 2,
+        (true, Item::Reach(..) | Item::Env(..)) => 2,
     }
 }
 
@@ -54,7 +54,7 @@ fn message(title: &str, item: &Item<'_>, added: bool, base: &str) -> String {
             item.describe()
         ),
         // "crate `x` no longer reaches …" says it already.
-        (false, Item::Reach(..)) => {
+        (false, Item::Reach(..) | Item::Env(..)) => {
             format!("{title}: {} (recorded in `{base}`)", item.describe())
         }
         (false, _) => format!(
