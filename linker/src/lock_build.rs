@@ -90,7 +90,7 @@ fn crates(pkg: &PackageReport) -> (BTreeMap<String, LockedCrate>, Vec<LockedPath
             entry(krate);
         }
     }
-    let mut best: BTreeMap<(String, String), &Reach> = BTreeMap::new();
+    let mut best = ExamplePaths::default();
     for found in &pkg.inspection.crates {
         let Some(capability) = capability_of(&found.syscall) else {
             continue;
@@ -98,17 +98,7 @@ fn crates(pkg: &PackageReport) -> (BTreeMap<String, LockedCrate>, Vec<LockedPath
         let krate = found.krate.as_deref().unwrap_or(&own);
         // A crate of std's sysroot reaching a syscall is named by its Rust name.
         let name = entry(krate).unwrap_or_else(|| krate.to_string());
-        let key = (name, capability.to_string());
-        let better = |old: &&Reach| {
-            (
-                found.reach.indirect,
-                found.reach.path.len(),
-                &found.reach.path,
-            ) < (old.indirect, old.path.len(), &old.path)
-        };
-        if best.get(&key).is_none_or(better) {
-            best.insert(key, &found.reach);
-        }
+        best.offer(name, capability.to_string(), &found.reach);
     }
     // The variables read by name, and by crates that read some whose names are not seen.
     let env = &pkg.inspection.env;
@@ -126,21 +116,48 @@ fn crates(pkg: &PackageReport) -> (BTreeMap<String, LockedCrate>, Vec<LockedPath
             None => locked.env_unnamed = true,
         }
     }
-    let mut paths = Vec::new();
-    for ((krate, capability), reach) in best {
-        crates
-            .entry(krate.clone())
-            .or_default()
-            .reaches
-            .insert(capability.clone());
-        paths.push(LockedPath {
-            krate,
-            capability,
-            path: reach.path.clone(),
-            indirect: reach.indirect,
-        });
-    }
+    let paths = best.record(&mut crates);
     (crates, paths)
+}
+
+/// One example path per (crate, capability): of those offered, a direct one before one through
+/// indirect calls, then the shortest, then the first in order, so the lock is stable.
+#[derive(Debug, Default)]
+pub(crate) struct ExamplePaths(BTreeMap<(String, String), Reach>);
+
+impl ExamplePaths {
+    /// Offers `reach` as the example of `krate` reaching `capability`.
+    pub(crate) fn offer(&mut self, krate: String, capability: String, reach: &Reach) {
+        let key = (krate, capability);
+        let better = |old: &Reach| {
+            (reach.indirect, reach.path.len(), &reach.path)
+                < (old.indirect, old.path.len(), &old.path)
+        };
+        if self.0.get(&key).is_none_or(better) {
+            self.0.insert(key, reach.clone());
+        }
+    }
+
+    /// Records each crate's capabilities in `crates` and returns the example paths, sorted by
+    /// crate then capability.
+    pub(crate) fn record(self, crates: &mut BTreeMap<String, LockedCrate>) -> Vec<LockedPath> {
+        self.0
+            .into_iter()
+            .map(|((krate, capability), reach)| {
+                crates
+                    .entry(krate.clone())
+                    .or_default()
+                    .reaches
+                    .insert(capability.clone());
+                LockedPath {
+                    krate,
+                    capability,
+                    path: reach.path,
+                    indirect: reach.indirect,
+                }
+            })
+            .collect()
+    }
 }
 
 fn holdings(h: &Holdings) -> LockedHoldings {

@@ -8,7 +8,10 @@
 use std::collections::BTreeMap;
 
 use manifest_schema::lockfile::v1;
-use manifest_schema::lockfile::{LOCK_VERSION, LockedPackage, LockedPath, NanoLock};
+use manifest_schema::lockfile::{LOCK_VERSION, LockedPackage, NanoLock};
+
+use super::build::ExamplePaths;
+use crate::inspect::Reach;
 
 /// Whether `lock` was read from an older format and converted ([`legacy_note`] says what to do).
 pub fn is_legacy(lock: &NanoLock) -> bool {
@@ -32,7 +35,7 @@ pub(super) fn convert(old: v1::NanoLock) -> NanoLock {
 }
 
 fn package(old: v1::LockedPackage) -> LockedPackage {
-    let mut best: BTreeMap<(String, String), v1::LockedSyscall> = BTreeMap::new();
+    let mut best = ExamplePaths::default();
     let mut capability_free = std::collections::BTreeSet::new();
     for syscall in old.syscalls {
         let Some(capability) = syscall.capability.clone() else {
@@ -40,30 +43,14 @@ fn package(old: v1::LockedPackage) -> LockedPackage {
             capability_free.insert(interface.to_string());
             continue;
         };
-        let key = (syscall.krate.clone(), capability);
-        let better = |b: &v1::LockedSyscall| {
-            (syscall.indirect, syscall.path.len(), &syscall.path)
-                < (b.indirect, b.path.len(), &b.path)
-        };
-        if best.get(&key).is_none_or(better) {
-            best.insert(key, syscall);
-        }
-    }
-    let mut crates: BTreeMap<String, manifest_schema::lockfile::LockedCrate> = BTreeMap::new();
-    let mut paths = Vec::new();
-    for ((krate, capability), syscall) in best {
-        crates
-            .entry(krate.clone())
-            .or_default()
-            .reaches
-            .insert(capability.clone());
-        paths.push(LockedPath {
-            krate,
-            capability,
+        let reach = Reach {
             path: syscall.path,
             indirect: syscall.indirect,
-        });
+        };
+        best.offer(syscall.krate, capability, &reach);
     }
+    let mut crates = BTreeMap::new();
+    let paths = best.record(&mut crates);
     LockedPackage {
         name: old.name,
         version: old.version,
