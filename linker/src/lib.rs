@@ -16,6 +16,7 @@ pub mod cargo_build;
 pub mod compat;
 pub mod compose;
 pub mod diff;
+pub mod findings;
 mod grant_keys;
 pub mod graph;
 pub mod inspect;

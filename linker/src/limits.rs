@@ -15,7 +15,7 @@ use std::fmt::Display;
 use manifest_schema::limits::{DEFAULT_MEMORY, DEFAULT_TABLE_ELEMENTS};
 use manifest_schema::{HeldLimits, Limits};
 
-use crate::policy::{EdgeCtx, Violation};
+use crate::policy::{EdgeCtx, Subject, Violation};
 
 /// What the top package holds: its requests, the defaults for the others.
 pub fn requested(request: &Limits) -> HeldLimits {
@@ -155,6 +155,11 @@ impl Edge<'_, '_> {
                 "lower it in `[package.metadata.nano.grants.{key}]`, or raise what `{parent}` holds with `{}` in its `[package.metadata.nano.requests]` (and in its parent's grant)",
                 kind.toml(granted)
             ),
+            subject: Subject::BeyondHoldings {
+                key: key.to_string(),
+                capability: "limits".into(),
+                value: Some(format!("{} {}", kind.key, kind.shown(granted))),
+            },
         });
     }
 
@@ -190,6 +195,12 @@ impl Edge<'_, '_> {
                 "if `{child}` should have it, add `{}` to `[package.metadata.nano.grants.{key}]` of `{parent}`; otherwise do not depend on a version that needs it",
                 kind.toml(requested)
             ),
+            subject: Subject::Ungranted {
+                parent: parent.to_string(),
+                key: key.to_string(),
+                capability: "limits".into(),
+                value: Some(format!("{} {}", kind.key, kind.shown(requested))),
+            },
         });
     }
 }

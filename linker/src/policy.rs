@@ -3,13 +3,18 @@
 
 use std::collections::BTreeSet;
 use std::fmt;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use manifest_schema::plan::{DirBinding, Holdings};
 use manifest_schema::{Access, Capabilities, Grant, NanoManifest};
 
 use crate::graph::NanoGraph;
-use crate::inspect::{Capability, EnvReads, Inspection};
+use crate::inspect::CrateReach;
+
+#[path = "policy_reach.rs"]
+mod reach;
+
+pub use reach::check_syscalls;
 
 /// One policy violation: a package wants more than it was given.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -24,6 +29,48 @@ pub struct Violation {
     pub notes: Vec<String>,
     /// How to fix it.
     pub help: String,
+    /// What it is about, for [`crate::findings`].
+    pub subject: Subject,
+}
+
+/// What a violation is about, structured for [`crate::findings`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Subject {
+    /// The package's code reaches a capability its manifest does not request.
+    Reach {
+        /// The capability, e.g. `env`, `clocks monotonic`.
+        capability: String,
+        /// The example path of the message.
+        path: Vec<String>,
+        /// Whether that path goes through an indirect call.
+        indirect: bool,
+        /// Each crate that reaches the capability, with an example path.
+        crates: Vec<CrateReach>,
+        /// For `env`: the variable names read, as far as the analysis sees them.
+        env: Vec<String>,
+    },
+    /// The package (the child) requests what its parent does not grant; the violation's manifest
+    /// is the parent's.
+    Ungranted {
+        /// The parent's package name.
+        parent: String,
+        /// The child's name in the parent's `[dependencies]`: the key of its grant.
+        key: String,
+        /// The capability: `dirs`, `env`, `stdio`, `clocks`, `network`, `random`, `args`,
+        /// `limits`.
+        capability: String,
+        /// The item requested, e.g. the variable's name; `None` for `random` and `args`.
+        value: Option<String>,
+    },
+    /// The package (the parent) grants what it does not hold.
+    BeyondHoldings {
+        /// The key of the grant.
+        key: String,
+        /// The capability, as for [`Subject::Ungranted`].
+        capability: String,
+        /// The item granted.
+        value: Option<String>,
+    },
 }
 
 impl fmt::Display for Violation {
@@ -114,6 +161,9 @@ pub fn requested_holdings(requests: &Capabilities) -> Holdings {
     }
 }
 
+/// A capability and the item of it concerned (`None` for `random` and `args`).
+type Item = (String, Option<String>);
+
 /// A parent-child edge, for messages.
 pub(crate) struct EdgeCtx<'a> {
     pub(crate) parent: &'a str,
@@ -125,7 +175,7 @@ pub(crate) struct EdgeCtx<'a> {
 }
 
 impl EdgeCtx<'_> {
-    fn wider(&self, what: String, violations: &mut Vec<Violation>) {
+    fn wider(&self, what: String, item: Item, violations: &mut Vec<Violation>) {
         violations.push(Violation {
             package: self.parent.to_string(),
             manifest_path: self.parent_manifest.clone(),
@@ -138,10 +188,15 @@ impl EdgeCtx<'_> {
                 "remove it from `[package.metadata.nano.grants.{}]`, or add it to the requests of `{}`",
                 self.key, self.parent
             ),
+            subject: Subject::BeyondHoldings {
+                key: self.key.to_string(),
+                capability: item.0,
+                value: item.1,
+            },
         });
     }
 
-    fn missing(&self, what: String, key: &str, violations: &mut Vec<Violation>) {
+    fn missing(&self, what: String, key: &str, item: Item, violations: &mut Vec<Violation>) {
         violations.push(Violation {
             package: self.child.to_string(),
             manifest_path: self.parent_manifest.clone(),
@@ -154,6 +209,12 @@ impl EdgeCtx<'_> {
                 "if `{}` should have it, add `{key}` to `[package.metadata.nano.grants.{}]` of `{}`; otherwise do not depend on a version that needs it",
                 self.child, self.key, self.parent
             ),
+            subject: Subject::Ungranted {
+                parent: self.parent.to_string(),
+                key: self.key.to_string(),
+                capability: item.0,
+                value: item.1,
+            },
         });
     }
 }
@@ -173,7 +234,8 @@ fn narrow(
     for (slot, want) in &req.dirs {
         let Some(g) = grant.dirs.get(slot) else {
             let key = format!("dirs.{slot} = {{ from = \"SLOT\" }}");
-            ctx.missing(format!("directory slot `{slot}`"), &key, violations);
+            let item = ("dirs".to_string(), Some(slot.clone()));
+            ctx.missing(format!("directory slot `{slot}`"), &key, item, violations);
             continue;
         };
         let Some(held) = parent.dirs.get(&g.from) else {
@@ -235,8 +297,9 @@ fn granted_set<T: Ord + Clone + fmt::Display>(
     violations: &mut Vec<Violation>,
 ) -> BTreeSet<T> {
     for item in requested.difference(granted) {
-        let key = format!("{key} = [\"{item}\"]");
-        ctx.missing(format!("{what} `{item}`"), &key, violations);
+        let line = format!("{key} = [\"{item}\"]");
+        let subject = (key.to_string(), Some(item.to_string()));
+        ctx.missing(format!("{what} `{item}`"), &line, subject, violations);
     }
     requested.intersection(granted).cloned().collect()
 }
@@ -249,7 +312,13 @@ fn granted_flag(
     violations: &mut Vec<Violation>,
 ) -> bool {
     if requested && !granted {
-        ctx.missing(format!("`{key}`"), &format!("{key} = true"), violations);
+        let item = (key.to_string(), None);
+        ctx.missing(
+            format!("`{key}`"),
+            &format!("{key} = true"),
+            item,
+            violations,
+        );
     }
     requested && granted
 }
@@ -261,9 +330,11 @@ fn check_within_parent(
     violations: &mut Vec<Violation>,
 ) {
     for (slot, g) in &grant.dirs {
+        let item = || ("dirs".to_string(), Some(slot.clone()));
         match parent.dirs.get(&g.from) {
             None => ctx.wider(
                 format!("directory slot `{}` (as `{slot}`)", g.from),
+                item(),
                 violations,
             ),
             Some(held)
@@ -271,6 +342,7 @@ fn check_within_parent(
             {
                 ctx.wider(
                     format!("read-write access to slot `{}`", g.from),
+                    item(),
                     violations,
                 )
             }
@@ -278,130 +350,35 @@ fn check_within_parent(
         }
     }
     let sets = [
-        (not_in(&grant.env, &parent.env), "environment variable"),
-        (not_in(&grant.stdio, &parent.stdio), "stdio"),
-        (not_in(&grant.clocks, &parent.clocks), "clock"),
-        (not_in(&grant.network, &parent.network), "network"),
+        (
+            not_in(&grant.env, &parent.env),
+            "environment variable",
+            "env",
+        ),
+        (not_in(&grant.stdio, &parent.stdio), "stdio", "stdio"),
+        (not_in(&grant.clocks, &parent.clocks), "clock", "clocks"),
+        (
+            not_in(&grant.network, &parent.network),
+            "network",
+            "network",
+        ),
     ];
-    for (extra, what) in sets {
+    for (extra, what, key) in sets {
         for item in extra {
-            ctx.wider(format!("{what} `{item}`"), violations);
+            let what = format!("{what} `{item}`");
+            ctx.wider(what, (key.to_string(), Some(item)), violations);
         }
     }
     if grant.random && !parent.random {
-        ctx.wider("`random`".into(), violations);
+        ctx.wider("`random`".into(), ("random".into(), None), violations);
     }
     if grant.args && !parent.args {
-        ctx.wider("`args`".into(), violations);
+        ctx.wider("`args`".into(), ("args".into(), None), violations);
     }
 }
 
 fn not_in<T: Ord + fmt::Display>(a: &BTreeSet<T>, b: &BTreeSet<T>) -> Vec<String> {
     a.difference(b).map(|x| x.to_string()).collect()
-}
-
-/// Checks that every system call a package's code reaches belongs to a capability its manifest
-/// requests. Returns one violation per capability, naming the first syscall that needs it.
-pub fn check_syscalls(
-    package: &str,
-    manifest_path: &Path,
-    requests: &Capabilities,
-    inspection: &Inspection,
-) -> Vec<Violation> {
-    let mut seen = BTreeSet::new();
-    let mut out = Vec::new();
-    for (syscall, reach) in &inspection.syscalls {
-        let Some(cap) = crate::inspect::capability_of(syscall) else {
-            continue;
-        };
-        if is_requested(&cap, requests) || !seen.insert(cap.to_string()) {
-            continue;
-        }
-        let mut notes = vec![format!("call path: {}", reach.path.join(" -> "))];
-        if reach.indirect {
-            notes.push("the path goes through an indirect call, resolved conservatively".into());
-        }
-        let mut what = format!("capability `{cap}`");
-        if cap == Capability::Env {
-            what.push_str(&env_reads(&inspection.env));
-            if let Some(path) = inspection.env.unnamed.values().next() {
-                notes.push(format!(
-                    "a variable whose name the analysis cannot see (not a constant at the call): {}",
-                    path.join(" -> ")
-                ));
-            }
-        }
-        out.push(Violation {
-            package: package.to_string(),
-            manifest_path: manifest_path.to_path_buf(),
-            message: format!(
-                "package `{package}` reaches `{syscall}` ({what}) but its manifest does not request it"
-            ),
-            notes,
-            help: request_help(&cap, &inspection.env),
-        });
-    }
-    out
-}
-
-fn is_requested(cap: &Capability, r: &Capabilities) -> bool {
-    use manifest_schema::{Clock, Stream};
-    match cap {
-        Capability::Dirs => !r.dirs.is_empty(),
-        Capability::Env => !r.env.is_empty(),
-        Capability::Args => r.args,
-        Capability::Stdin => r.stdio.contains(&Stream::Stdin),
-        Capability::Stdout => r.stdio.contains(&Stream::Stdout),
-        Capability::Stderr => r.stdio.contains(&Stream::Stderr),
-        Capability::WallClock => r.clocks.contains(&Clock::Wall),
-        Capability::MonotonicClock => r.clocks.contains(&Clock::Monotonic),
-        Capability::Random => r.random,
-        Capability::Network => !r.network.is_empty(),
-        Capability::Unknown => false,
-    }
-}
-
-/// `, reads `NO_COLOR`, `TERM``: the variables the code reads, as far as the analysis sees them.
-fn env_reads(env: &EnvReads) -> String {
-    let names: Vec<String> = env.all_names().iter().map(|n| format!("`{n}`")).collect();
-    match (names.is_empty(), env.all_named()) {
-        (false, true) => format!(", reads {}", names.join(", ")),
-        (false, false) => format!(
-            ", reads {} and variables whose names the analysis cannot see",
-            names.join(", ")
-        ),
-        (true, _) => ", reads variables whose names the analysis cannot see".to_string(),
-    }
-}
-
-fn request_help(cap: &Capability, env: &EnvReads) -> String {
-    let env_line;
-    let line = match cap {
-        Capability::Dirs => "dirs = { SLOT = \"read-only\" }",
-        Capability::Env => {
-            let mut names: Vec<String> =
-                env.all_names().iter().map(|n| format!("\"{n}\"")).collect();
-            if names.is_empty() || !env.all_named() {
-                names.push("\"NAME\"".to_string());
-            }
-            env_line = format!("env = [{}]", names.join(", "));
-            env_line.as_str()
-        }
-        Capability::Args => "args = true",
-        Capability::Stdin => "stdio = [\"stdin\"]",
-        Capability::Stdout => "stdio = [\"stdout\"]",
-        Capability::Stderr => "stdio = [\"stderr\"]",
-        Capability::WallClock => "clocks = [\"wall\"]",
-        Capability::MonotonicClock => "clocks = [\"monotonic\"]",
-        Capability::Random => "random = true",
-        Capability::Network => "network = [\"HOST:PORT\"]",
-        Capability::Unknown => {
-            return "this interface is not supported by cargo-nano; the package cannot run as a nanoprocess".into();
-        }
-    };
-    format!(
-        "if the package needs it, add `{line}` to `[package.metadata.nano.requests]`; otherwise remove the code that reaches it"
-    )
 }
 
 #[cfg(test)]

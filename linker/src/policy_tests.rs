@@ -7,7 +7,7 @@ use manifest_schema::{Access, NanoManifest};
 
 use super::*;
 use crate::graph::{Child, Instance, NanoPackage, PackageInfo, PackageKind};
-use crate::inspect::{Reach, Syscall};
+use crate::inspect::{Inspection, Reach, Syscall};
 
 fn manifest(name: &str, toml: &str) -> NanoManifest {
     let text = format!("[package]\nname = \"{name}\"\n[package.metadata.nano]\nformat = 1\n{toml}");
