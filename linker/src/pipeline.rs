@@ -298,12 +298,14 @@ fn write_outputs(
             .iter()
             .zip(holdings)
             .zip(&composition.system_imports)
-            .map(|((inst, holds), imports)| PlanInstance {
+            .zip(&composition.instance_sha256)
+            .map(|(((inst, holds), imports), sha256)| PlanInstance {
                 id: inst.id.clone(),
                 package: graph.packages[inst.package].info.name.clone(),
                 version: graph.packages[inst.package].info.version.to_string(),
                 namespace: inst.namespace.clone(),
                 parent: inst.parent,
+                component_sha256: hex::encode(sha256),
                 holds: holds.clone(),
                 imports: imports.clone(),
             })

@@ -2,10 +2,13 @@
 //! root system interface comes from that instance's own scoped import, each shared interface from
 //! the shared import, and each child interface from an instance of one of its own children.
 //!
-//! The encoder is not trusted (see [`crate::compose`]): whatever it wrote is read back here.
+//! The encoder is not trusted (see [`crate::compose`]): whatever it wrote is read back here. The
+//! runtime makes the same proof again from the bytes it runs (`runtime::integrity`), against the
+//! holdings [`granted_instances`] recomputes from the manifests.
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use manifest_schema::plan::GrantedInstance;
 use manifest_schema::wasi::{self, InterfaceClass};
 use sha2::{Digest, Sha256};
 use wasmparser::{
@@ -300,4 +303,27 @@ fn check_args(
         }
     }
     Ok(())
+}
+
+/// Every instance of the nano tree at `options` with what its manifests grant it now, in plan
+/// order, without building anything: what a linked app found on disk must agree with before
+/// `cargo nano run --no-build` runs it (a digest in the plan would prove nothing, since whoever
+/// edits the plan can recompute it).
+pub fn granted_instances(
+    options: &crate::pipeline::BuildOptions,
+) -> Result<Vec<GrantedInstance>, crate::pipeline::BuildError> {
+    let (_, graph) = crate::pipeline::load(options)?;
+    let holdings = crate::policy::resolve_holdings(&graph)?;
+    Ok(graph
+        .instances
+        .iter()
+        .zip(holdings)
+        .map(|(inst, holds)| GrantedInstance {
+            id: inst.id.clone(),
+            package: graph.packages[inst.package].info.name.clone(),
+            namespace: inst.namespace.clone(),
+            parent: inst.parent,
+            holds,
+        })
+        .collect())
 }

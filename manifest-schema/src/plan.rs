@@ -11,8 +11,10 @@ use serde::{Deserialize, Serialize};
 use crate::{Access, Clock, Endpoint, HeldLimits, Stream};
 
 /// The version of the plan format this crate reads and writes. Version 2: instances hold limits,
-/// and the composed component carries the instance tags of [`tag`].
-pub const PLAN_FORMAT: u32 = 2;
+/// and the composed component carries the instance tags of [`tag`]. Version 3: each instance names
+/// the digest of its own copy of its package's component, so the runtime can prove the wiring
+/// from the component itself before it runs it.
+pub const PLAN_FORMAT: u32 = 3;
 
 /// A linked application, ready to run.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -46,11 +48,31 @@ pub struct PlanInstance {
     pub namespace: String,
     /// Index of the parent instance.
     pub parent: Option<usize>,
+    /// SHA-256 (hex) of the instance's own, tagged copy of its package's component, as the
+    /// composed component embeds and instantiates it: how the runtime tells which instantiation
+    /// is this instance.
+    pub component_sha256: String,
     /// What the instance holds.
     pub holds: Holdings,
     /// The system interfaces it imports, unscoped (e.g. `wasi:filesystem/preopens@0.2.6`); the
     /// composed component imports each as `<namespace>:<path>`.
     pub imports: Vec<String>,
+}
+
+/// An instance as the manifests alone define it, without anything built: what a plan read from
+/// disk must agree with before it is run (see the runtime's integrity check).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GrantedInstance {
+    /// Instance path, e.g. `app/extractor`.
+    pub id: String,
+    /// Package name.
+    pub package: String,
+    /// Namespace of its scoped imports.
+    pub namespace: String,
+    /// Index of the parent instance.
+    pub parent: Option<usize>,
+    /// Its requests narrowed by its parent's grant, as the manifests say now.
+    pub holds: Holdings,
 }
 
 /// What an instance holds: its requests narrowed by its parent's grant.

@@ -24,6 +24,7 @@ mod context;
 mod denials;
 mod dirs;
 mod engine;
+pub mod integrity;
 pub mod limits;
 mod run;
 mod scoped;
@@ -54,6 +55,10 @@ pub enum RunError {
     /// The plan has no instances.
     #[error("the plan lists no package")]
     EmptyPlan,
+    /// The linked app does not prove itself: its wiring or its holdings are not what the plan and
+    /// the manifests say.
+    #[error(transparent)]
+    Integrity(#[from] integrity::IntegrityError),
     /// The component changed since it was linked.
     #[error("`{0}` does not match the plan it was linked with (help: run `cargo nano build`)")]
     Stale(PathBuf),

@@ -19,6 +19,7 @@ fn plan() -> Plan {
             version: "0.1.0".into(),
             namespace: format!("nano-{}", id.replace('/', "-")),
             parent,
+            component_sha256: String::new(),
             holds,
             imports: vec![],
         }

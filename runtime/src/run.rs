@@ -55,6 +55,8 @@ impl App {
         if hex::encode(Sha256::digest(&wasm)) != plan.component_sha256 {
             return Err(RunError::Stale(wasm_path));
         }
+        // The bytes on disk prove their own wiring before anything is compiled from them.
+        crate::integrity::check_wiring(&wasm, &plan)?;
         let epochs = timeout || plan.instances.iter().any(|i| i.holds.limits.time.is_some());
         let (component, cache) = engine.load_for(&wasm, epochs)?;
         let linker = announce::linker_for(component.engine(), &component, &plan)?;

@@ -56,6 +56,10 @@ impl RunCommand {
             Ok(p) => p,
             Err(code) => return code,
         };
+        let granted = match self.granted(&plan_path) {
+            Ok(g) => g,
+            Err(code) => return code,
+        };
         let cache = plan_path.with_file_name("cache");
         let result = NanoEngine::new(Some(cache)).and_then(|engine| {
             let app = if self.timeout.is_some() {
@@ -63,6 +67,9 @@ impl RunCommand {
             } else {
                 App::load(&engine, &plan_path)?
             };
+            if let Some(granted) = &granted {
+                runtime::integrity::check_holdings(app.plan(), granted)?;
+            }
             if let CacheStatus::Replaced(reason) = &app.cache {
                 eprintln!("warning: recompiled the application: {reason}");
             }
@@ -103,6 +110,34 @@ impl RunCommand {
         linker::pipeline::nano_dir(&options.manifest_path, options.flags)
             .map(|dir| dir.join("plan.json"))
             .map_err(|e| output::report_build_error(&e))
+    }
+
+    /// With `--no-build`, what the manifests grant each instance now: the linked app on disk must
+    /// hold exactly that (`runtime::integrity`). The top package is the plan's unless `-p` names
+    /// one.
+    fn granted(
+        &self,
+        plan_path: &std::path::Path,
+    ) -> Result<Option<Vec<manifest_schema::plan::GrantedInstance>>, u8> {
+        if !self.no_build {
+            return Ok(None);
+        }
+        let mut options = self.project.options()?;
+        if options.package.is_none() {
+            options.package = std::fs::read_to_string(plan_path)
+                .ok()
+                .and_then(|text| serde_json::from_str::<manifest_schema::plan::Plan>(&text).ok())
+                .and_then(|plan| plan.instances.first().map(|i| i.package.clone()));
+        }
+        linker::verify::granted_instances(&options)
+            .map(Some)
+            .map_err(|e| {
+                let code = output::report_build_error(&e);
+                eprintln!(
+                    "help: `--no-build` checks the linked app against the manifests of the workspace it was built from; run it in a checkout of that workspace (or pass `--manifest-path`)"
+                );
+                code
+            })
     }
 
     fn options(&self, program: &str) -> Result<RunOptions, String> {
