@@ -3,7 +3,10 @@
 //!
 //! - `run --no-build` refuses a linked app whose plan gives a package more than its manifests
 //!   grant, or whose composed component hands one package's scoped imports to another, even with
-//!   the plan's checksum recomputed; the untouched app still runs.
+//!   the plan's checksum recomputed; the untouched app still runs;
+//! - a package cannot create a symlink that points outside its directory, and the refusal is
+//!   reported naming it;
+//! - a child that calls `exit` is named.
 
 mod support;
 
@@ -197,4 +200,76 @@ fn swap_namespaces(wasm: &[u8], a: &str, b: &str) -> Vec<u8> {
         .validate_all(&out)
         .expect("the swapped component is still valid");
     out
+}
+
+#[test]
+fn a_symlink_out_of_a_packages_directory_is_refused_and_reported() {
+    let home = home();
+    let out = run(
+        None,
+        home.path(),
+        &["left", "symlink", "../secret.txt", "box/out"],
+    );
+    // wasi-libc resolves `box/out` to the `box` directory and `out` in it. `app` exits 3 on a
+    // denial, which WASI 0.2 carries as a failure (1).
+    assert_eq!(out.status, 1, "{}", out.render());
+    assert!(out.stdout.starts_with("denied: "), "{}", out.render());
+    assert!(
+        out.stderr.contains(
+            "warning: package `left` (instance `app/left`) was denied: create a symlink `out` -> `../secret.txt`, which points outside its directory"
+        ),
+        "{}",
+        out.render()
+    );
+    assert!(std::fs::symlink_metadata(home.path().join("left/out")).is_err());
+    for target in ["/etc/passwd", "sub/../../secret.txt"] {
+        let out = run(None, home.path(), &["left", "symlink", target, "box/out"]);
+        assert_eq!(out.status, 1, "{target}: {}", out.render());
+        assert!(
+            out.stderr.contains("was denied: create a symlink"),
+            "{}",
+            out.render()
+        );
+    }
+    assert!(std::fs::symlink_metadata(home.path().join("left/out")).is_err());
+
+    // Inside its directory a link is made, as written.
+    let out = run(
+        None,
+        home.path(),
+        &["left", "symlink", "hello.txt", "box/in"],
+    );
+    assert_eq!(out.status, 0, "{}", out.render());
+    assert!(!out.stderr.contains("denied"), "{}", out.render());
+    let link = std::fs::read_link(home.path().join("left/in")).unwrap();
+    assert_eq!(link, Path::new("hello.txt"));
+}
+
+#[test]
+fn a_child_calling_exit_is_named() {
+    let home = home();
+    let out = run(None, home.path(), &["left", "exit", "3"]);
+    assert_ne!(out.status, 0, "{}", out.render());
+    let note = format!(
+        "note: package `left` (instance `app/left`) called exit({}), which ended the whole program",
+        out.status
+    );
+    assert!(
+        out.stderr.contains(&note),
+        "`{note}` not in: {}",
+        out.render()
+    );
+    let zero = run(None, home.path(), &["left", "exit", "0"]);
+    assert_eq!(zero.status, 0, "{}", zero.render());
+    assert!(
+        zero.stderr
+            .contains("package `left` (instance `app/left`) called exit(0)"),
+        "{}",
+        zero.render()
+    );
+
+    // The top package's own exit is the program's: nothing to name.
+    let own = run(None, home.path(), &["app", "read", "home/missing.txt"]);
+    assert_eq!(own.status, 1, "{}", own.render());
+    assert!(!own.stderr.contains("note:"), "{}", own.render());
 }

@@ -57,5 +57,6 @@ pub fn state(plan: &Plan, options: &RunOptions) -> Result<NanoState, RunError> {
         neutral: crate::state::neutral_ctx(),
         packages: build_contexts(plan, options, &Default::default())?,
         limits: crate::limits::RunLimits::new(plan, options),
+        exited: None,
     })
 }

@@ -109,8 +109,10 @@ pub fn build_contexts(
                 .and_then(|p| plan.instances.get(p))
                 .map(|p| p.package.clone()),
         };
+        let own_denied = denied.clone();
         let wasi = wasi_ctx(inst, &r, options, denied)?;
         out.push(PackageCtx {
+            denied: own_denied,
             package: inst.package.clone(),
             holds: inst.holds.clone(),
             wasi,

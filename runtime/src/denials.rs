@@ -59,6 +59,10 @@ impl std::fmt::Display for Denial {
                 }
                 write!(f, " if it needs it)")
             }
+            (None, _) if self.what.starts_with("create a symlink") => write!(
+                f,
+                " (help: a package may create symlinks only to targets inside the directory it creates them in)"
+            ),
             (None, _) => write!(
                 f,
                 " (help: cargo-nano grants only outgoing TCP connections to listed endpoints)"

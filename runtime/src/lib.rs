@@ -24,16 +24,19 @@ mod context;
 mod denials;
 mod dirs;
 mod engine;
+mod exit;
 pub mod integrity;
 pub mod limits;
 mod run;
 mod scoped;
 mod shared;
 mod state;
+mod symlinks;
 
 pub use context::RunOptions;
 pub use denials::Denial;
 pub use engine::{CacheStatus, NanoEngine};
+pub use exit::Exit;
 pub use limits::{LimitExceeded, LimitKind};
 pub use run::{App, plan_path};
 

@@ -26,6 +26,8 @@ pub struct App {
     pub cache: CacheStatus,
     /// What the packages of the last run were denied.
     denials: Denials,
+    /// Which package called `exit` in the last run.
+    exit: std::sync::Mutex<Option<crate::exit::Exit>>,
 }
 
 impl App {
@@ -71,6 +73,7 @@ impl App {
             epochs,
             cache,
             denials: Denials::default(),
+            exit: Default::default(),
         })
     }
 
@@ -79,6 +82,12 @@ impl App {
     /// not hold). Kept whether the run succeeded or failed; each distinct attempt once.
     pub fn denials(&self) -> Vec<Denial> {
         self.denials.list()
+    }
+
+    /// Which package called `wasi:cli/exit` in the last [`App::run`], and with what status; `None`
+    /// when the program returned from `main` (or trapped) instead.
+    pub fn exit(&self) -> Option<crate::exit::Exit> {
+        self.exit.lock().unwrap_or_else(|e| e.into_inner()).clone()
     }
 
     /// The plan the app was linked with.
@@ -105,6 +114,7 @@ impl App {
             neutral: crate::state::neutral_ctx(),
             packages,
             limits,
+            exited: None,
         };
         let mut store = Store::new(self.pre.engine(), state);
         store.limiter(|state| &mut state.limits);
@@ -130,6 +140,8 @@ impl App {
         };
         store.data_mut().limits.start_clock();
         let result = self.call_run(&mut store);
+        *self.exit.lock().unwrap_or_else(|e| e.into_inner()) =
+            crate::exit::named(&self.plan, store.data().exited);
         match result {
             Ok(Ok(())) => Ok(0),
             Ok(Err(())) => Ok(1),

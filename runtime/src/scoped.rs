@@ -45,12 +45,20 @@ pub fn define(
                 with_cli(&mut s, i, |v| cli::environment::Host::initial_cwd(v)).map(|r| (r,))
             })?
         }
+        // Who ended the program is recorded before wasmtime-wasi unwinds it (`crate::exit`).
         ("wasi:cli/exit", "exit") => inst.func_wrap(
             function,
             move |mut s: Store<'_>, (status,): (Result<(), ()>,)| {
+                s.data_mut().exited = Some((i, i32::from(status.is_err())));
                 with_cli(&mut s, i, |v| cli::exit::Host::exit(v, status))
             },
         )?,
+        ("wasi:cli/exit", "exit-with-code") => {
+            inst.func_wrap(function, move |mut s: Store<'_>, (code,): (u8,)| {
+                s.data_mut().exited = Some((i, i32::from(code)));
+                with_cli(&mut s, i, |v| cli::exit::Host::exit_with_code(v, code))
+            })?
+        }
         ("wasi:cli/stdin", "get-stdin") => {
             inst.func_wrap(function, move |mut s: Store<'_>, (): ()| {
                 with_cli(&mut s, i, |v| cli::stdin::Host::get_stdin(v)).map(|r| (r,))

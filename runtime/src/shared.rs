@@ -47,5 +47,7 @@ pub fn add_shared(linker: &mut Linker<NanoState>) -> wasmtime::Result<()> {
     )?;
     sync::sockets::tcp::add_to_linker::<S, WasiSockets>(linker, <S as WasiSocketsView>::sockets)?;
     sync::sockets::udp::add_to_linker::<S, WasiSockets>(linker, <S as WasiSocketsView>::sockets)?;
+    // One function of `filesystem/types` is checked before it delegates: symlinks out of a slot.
+    crate::symlinks::add(linker)?;
     Ok(())
 }

@@ -16,6 +16,8 @@ pub struct PackageCtx {
     pub holds: Holdings,
     /// Its WASI context, built from `holds` only.
     pub wasi: WasiCtx,
+    /// Where its denied attempts are recorded (for those the shared bindings see).
+    pub denied: crate::denials::Denied,
 }
 
 /// The data of the store running a composition.
@@ -30,6 +32,8 @@ pub struct NanoState {
     /// Each instance's memory, table and time limits, and what it used (the store's
     /// `ResourceLimiter`).
     pub limits: RunLimits,
+    /// The instance that called `wasi:cli/exit`, and the status it gave.
+    pub exited: Option<(usize, i32)>,
 }
 
 /// The context of the shared interfaces. wasmtime-wasi's defaults already hold nothing; the

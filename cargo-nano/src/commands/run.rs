@@ -79,6 +79,9 @@ impl RunCommand {
             let program = app.plan().instances[0].package.clone();
             let options = self.options(&program).map_err(RunError::Plan)?;
             let result = app.run(&options);
+            if let Some(exit) = app.exit().filter(|e| !e.top) {
+                eprintln!("note: {exit}");
+            }
             // Denials stay denials; they are reported, whether the run succeeded or not.
             for denial in app.denials() {
                 eprintln!("warning: {denial}");
