@@ -10,6 +10,7 @@
 #![deny(missing_docs)]
 
 pub mod attribution;
+pub mod audit;
 pub mod build_workspace;
 pub mod c_toolchain;
 pub mod cargo_build;

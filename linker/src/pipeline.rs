@@ -259,7 +259,7 @@ pub fn build_one(
     Ok((report, bytes))
 }
 
-fn expected(
+pub(crate) fn expected(
     graph: &NanoGraph,
     composition: &compose::Composition,
     reports: &[PackageReport],
@@ -286,11 +286,36 @@ fn write_outputs(
     verified: &verify::Verified,
     nano_dir: &Path,
 ) -> Result<Plan, BuildError> {
+    let plan = plan_of(graph, holdings, composition, verified);
+    let write = |path: PathBuf, bytes: &[u8]| {
+        write_atomic(&path, bytes).map_err(|source| BuildError::Write { path, source })
+    };
+    std::fs::create_dir_all(nano_dir).map_err(|source| BuildError::Write {
+        path: nano_dir.to_path_buf(),
+        source,
+    })?;
+    write(nano_dir.join(&plan.component), &composition.bytes)?;
+    let json = serde_json::to_string_pretty(&plan).map_err(|e| BuildError::Write {
+        path: nano_dir.join("plan.json"),
+        source: std::io::Error::other(e),
+    })?;
+    // The plan goes last: it names the component's checksum, so a run never trusts a component
+    // written by an interrupted build.
+    write(nano_dir.join("plan.json"), json.as_bytes())?;
+    Ok(plan)
+}
+
+/// The plan of a composition whose instances hold `holdings`.
+pub(crate) fn plan_of(
+    graph: &NanoGraph,
+    holdings: &[manifest_schema::plan::Holdings],
+    composition: &compose::Composition,
+    verified: &verify::Verified,
+) -> Plan {
     let root = &graph.packages[graph.root].info.name;
-    let component = format!("{root}.wasm");
-    let plan = Plan {
+    Plan {
         format: PLAN_FORMAT,
-        component: component.clone(),
+        component: format!("{root}.wasm"),
         component_sha256: hex::encode(Sha256::digest(&composition.bytes)),
         type_only_imports: verified.type_only.clone(),
         instances: graph
@@ -310,23 +335,7 @@ fn write_outputs(
                 imports: imports.clone(),
             })
             .collect(),
-    };
-    let write = |path: PathBuf, bytes: &[u8]| {
-        write_atomic(&path, bytes).map_err(|source| BuildError::Write { path, source })
-    };
-    std::fs::create_dir_all(nano_dir).map_err(|source| BuildError::Write {
-        path: nano_dir.to_path_buf(),
-        source,
-    })?;
-    write(nano_dir.join(&component), &composition.bytes)?;
-    let json = serde_json::to_string_pretty(&plan).map_err(|e| BuildError::Write {
-        path: nano_dir.join("plan.json"),
-        source: std::io::Error::other(e),
-    })?;
-    // The plan goes last: it names the component's checksum, so a run never trusts a component
-    // written by an interrupted build.
-    write(nano_dir.join("plan.json"), json.as_bytes())?;
-    Ok(plan)
+    }
 }
 
 /// Write-then-rename, so readers never see a partial file.

@@ -41,6 +41,7 @@
 
 #![deny(missing_docs)]
 
+pub mod audit;
 mod checks;
 mod endpoint;
 mod error;

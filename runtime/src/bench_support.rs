@@ -55,8 +55,9 @@ pub fn state(plan: &Plan, options: &RunOptions) -> Result<NanoState, RunError> {
     Ok(NanoState {
         table: ResourceTable::new(),
         neutral: crate::state::neutral_ctx(),
-        packages: build_contexts(plan, options, &Default::default())?,
+        packages: build_contexts(plan, options, &Default::default(), None)?,
         limits: crate::limits::RunLimits::new(plan, options),
         exited: None,
+        audit: None,
     })
 }

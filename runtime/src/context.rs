@@ -10,6 +10,7 @@ use wasmtime_wasi::sockets::SocketAddrUse;
 use wasmtime_wasi::{FsPerms, WasiCtx, WasiCtxBuilder};
 
 use crate::RunError;
+use crate::audit_context::{Audit, audit_ctx, resolve_audit_child, resolve_audit_root};
 use crate::denials::{Denials, Denied, DeniedStream};
 use crate::dirs;
 use crate::state::PackageCtx;
@@ -26,15 +27,17 @@ use crate::state::PackageCtx;
 /// - the top package's memory, table and time limits as linked: its requests, or 256 MiB,
 ///   100 000 table elements and no time limit.
 ///
-/// Children never get more than their parent's grant, whatever is set here.
+/// Children never get more than their parent's grant, whatever is set here — except in an audit
+/// run ([`RunOptions::audit`]).
 #[derive(Debug, Clone, Default)]
 pub struct RunOptions {
-    dirs: BTreeMap<String, PathBuf>,
-    env: BTreeMap<String, String>,
-    network: BTreeSet<Endpoint>,
-    args: Vec<String>,
+    pub(crate) dirs: BTreeMap<String, PathBuf>,
+    pub(crate) env: BTreeMap<String, String>,
+    pub(crate) network: BTreeSet<Endpoint>,
+    pub(crate) args: Vec<String>,
     pub(crate) max_memory: Option<MemorySize>,
     pub(crate) timeout: Option<TimeLimit>,
+    pub(crate) audit: bool,
 }
 
 impl RunOptions {
@@ -69,6 +72,17 @@ impl RunOptions {
         self
     }
 
+    /// Makes this an audit run: every instance holds the ceiling — the standard streams, both
+    /// clocks, random numbers, the arguments, every variable, endpoint and directory slot passed
+    /// here (whether the top package requests them or not) — with its own slots at its parent's
+    /// access, and an empty read-only `/` that catches paths outside its slots. What each instance
+    /// uses is recorded ([`crate::App::audit`]). For finding the manifest a program needs, never
+    /// for running it in earnest.
+    pub fn audit(&mut self, on: bool) -> &mut Self {
+        self.audit = on;
+        self
+    }
+
     /// Sets the top package's time limit (the whole run), replacing the linked one; every
     /// descendant's is lowered to it if above.
     pub fn timeout(&mut self, limit: TimeLimit) -> &mut Self {
@@ -78,10 +92,10 @@ impl RunOptions {
 }
 
 /// What one instance resolved to on this host.
-struct Resolved {
-    dirs: BTreeMap<String, (PathBuf, Access)>,
-    env: BTreeMap<String, String>,
-    network: BTreeSet<SocketAddr>,
+pub(crate) struct Resolved {
+    pub(crate) dirs: BTreeMap<String, (PathBuf, Access)>,
+    pub(crate) env: BTreeMap<String, String>,
+    pub(crate) network: BTreeSet<SocketAddr>,
 }
 
 /// Builds the context of every instance of `plan`, parents first; each records the attempts it
@@ -90,15 +104,21 @@ pub fn build_contexts(
     plan: &Plan,
     options: &RunOptions,
     denials: &Denials,
+    audit: Option<&Audit>,
 ) -> Result<Vec<PackageCtx>, RunError> {
     let root = plan.instances.first().ok_or(RunError::EmptyPlan)?;
     check_root_options(root, options)?;
     let mut resolved: Vec<Resolved> = Vec::with_capacity(plan.instances.len());
     let mut out = Vec::with_capacity(plan.instances.len());
     for inst in &plan.instances {
-        let r = match inst.parent {
-            None => resolve_root(inst, options)?,
-            Some(p) => resolve_child(inst, resolved.get(p).ok_or(RunError::EmptyPlan)?)?,
+        let parent = inst
+            .parent
+            .map(|p| resolved.get(p).ok_or(RunError::EmptyPlan));
+        let r = match (parent.transpose()?, audit) {
+            (None, None) => resolve_root(inst, options)?,
+            (None, Some(_)) => resolve_audit_root(inst, options)?,
+            (Some(parent), None) => resolve_child(inst, parent)?,
+            (Some(parent), Some(_)) => resolve_audit_child(inst, parent)?,
         };
         let denied = Denied {
             log: denials.clone(),
@@ -110,11 +130,15 @@ pub fn build_contexts(
                 .map(|p| p.package.clone()),
         };
         let own_denied = denied.clone();
-        let wasi = wasi_ctx(inst, &r, options, denied)?;
+        let index = out.len();
+        let (wasi, holds) = match audit {
+            None => (wasi_ctx(inst, &r, options, denied)?, inst.holds.clone()),
+            Some(audit) => audit_ctx(inst, &r, options, audit, index)?,
+        };
         out.push(PackageCtx {
             denied: own_denied,
             package: inst.package.clone(),
-            holds: inst.holds.clone(),
+            holds,
             wasi,
         });
         resolved.push(r);
@@ -125,6 +149,9 @@ pub fn build_contexts(
 /// Every option must answer a request of the top package: an option that grants what nobody
 /// asked for is a mistake worth stopping on.
 fn check_root_options(root: &PlanInstance, options: &RunOptions) -> Result<(), RunError> {
+    if options.audit {
+        return check_audit_options(root, options);
+    }
     let unrequested = |what: String, help: String| RunError::Unrequested {
         package: root.package.clone(),
         what,
@@ -157,6 +184,23 @@ fn check_root_options(root: &PlanInstance, options: &RunOptions) -> Result<(), R
         }
     }
     Ok(())
+}
+
+/// An audit run takes any variable, endpoint and slot offered (they make the ceiling), but still
+/// needs every slot the top package requests.
+fn check_audit_options(root: &PlanInstance, options: &RunOptions) -> Result<(), RunError> {
+    match root
+        .holds
+        .dirs
+        .keys()
+        .find(|s| !options.dirs.contains_key(*s))
+    {
+        Some(slot) => Err(RunError::MissingDir {
+            package: root.package.clone(),
+            slot: slot.clone(),
+        }),
+        None => Ok(()),
+    }
 }
 
 fn requested_list<T: std::fmt::Display>(items: impl Iterator<Item = T>) -> String {
@@ -209,7 +253,9 @@ fn resolve_child(inst: &PlanInstance, parent: &Resolved) -> Result<Resolved, Run
     Ok(Resolved { dirs, env, network })
 }
 
-fn resolve_endpoints(endpoints: &BTreeSet<Endpoint>) -> Result<BTreeSet<SocketAddr>, RunError> {
+pub(crate) fn resolve_endpoints(
+    endpoints: &BTreeSet<Endpoint>,
+) -> Result<BTreeSet<SocketAddr>, RunError> {
     let mut out = BTreeSet::new();
     for e in endpoints {
         let host = e.host.trim_start_matches('[').trim_end_matches(']');
@@ -290,7 +336,11 @@ fn wasi_ctx(
 /// to a held endpoint, and the bind to the unspecified address and port 0 that wasmtime-wasi
 /// checks first when a connect needs an implicit bind. Nothing else: no other bind, no listen
 /// (a socket bound to an ephemeral port can neither listen nor connect anywhere else), no UDP.
-fn socket_allowed(allowed: &BTreeSet<SocketAddr>, addr: SocketAddr, use_: SocketAddrUse) -> bool {
+pub(crate) fn socket_allowed(
+    allowed: &BTreeSet<SocketAddr>,
+    addr: SocketAddr,
+    use_: SocketAddrUse,
+) -> bool {
     match use_ {
         SocketAddrUse::TcpConnect => allowed.contains(&addr),
         SocketAddrUse::TcpBind => {

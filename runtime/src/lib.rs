@@ -19,6 +19,9 @@
 use std::path::{Path, PathBuf};
 
 mod announce;
+pub mod audit;
+mod audit_context;
+mod audit_stdio;
 pub mod bench_support;
 mod context;
 mod denials;
@@ -38,6 +41,7 @@ pub use denials::Denial;
 pub use engine::{CacheStatus, NanoEngine};
 pub use exit::Exit;
 pub use limits::{LimitExceeded, LimitKind};
+pub use manifest_schema::audit::InstanceUse;
 pub use run::{App, plan_path};
 
 /// An error loading or running an application.

@@ -8,12 +8,15 @@ use wasmtime::component::{Component, InstancePre, ResourceTable};
 use wasmtime::{Store, StoreContextMut, UpdateDeadline, WasmBacktrace};
 use wasmtime_wasi::I32Exit;
 
+use crate::audit::AuditLog;
+use crate::audit_context::Audit;
 use crate::context::{RunOptions, build_contexts};
 use crate::denials::{Denial, Denials};
 use crate::engine::{CacheStatus, NanoEngine};
 use crate::limits::{LimitExceeded, RunLimits, Ticker, Untagged};
 use crate::state::NanoState;
 use crate::{RunError, announce};
+use manifest_schema::audit::InstanceUse;
 
 /// A linked application: the composed component, checked and pre-instantiated.
 pub struct App {
@@ -28,6 +31,10 @@ pub struct App {
     denials: Denials,
     /// Which package called `exit` in the last run.
     exit: std::sync::Mutex<Option<crate::exit::Exit>>,
+    /// Whether this app was loaded for audit runs (and only those).
+    for_audit: bool,
+    /// What each instance used in the last audit run.
+    audit: std::sync::Mutex<Option<AuditLog>>,
 }
 
 impl App {
@@ -59,9 +66,33 @@ impl App {
         }
         // The bytes on disk prove their own wiring before anything is compiled from them.
         crate::integrity::check_wiring(&wasm, &plan)?;
+        Self::from_parts(engine, plan, &wasm, timeout, false)
+    }
+
+    /// Loads a plan and its composed component, kept in memory, for audit runs only
+    /// ([`RunOptions::audit`]): every path an instance opens is watched. An app loaded this way
+    /// refuses a run that is not an audit, and the other way round.
+    pub fn for_audit(engine: &NanoEngine, plan: Plan, wasm: &[u8]) -> Result<App, RunError> {
+        if hex::encode(Sha256::digest(wasm)) != plan.component_sha256 {
+            return Err(RunError::Stale(plan.component.clone().into()));
+        }
+        Self::from_parts(engine, plan, wasm, false, true)
+    }
+
+    fn from_parts(
+        engine: &NanoEngine,
+        plan: Plan,
+        wasm: &[u8],
+        timeout: bool,
+        for_audit: bool,
+    ) -> Result<App, RunError> {
         let epochs = timeout || plan.instances.iter().any(|i| i.holds.limits.time.is_some());
-        let (component, cache) = engine.load_for(&wasm, epochs)?;
-        let linker = announce::linker_for(component.engine(), &component, &plan)?;
+        let (component, cache) = engine.load_for(wasm, epochs)?;
+        let mut linker = announce::linker_for(component.engine(), &component, &plan)?;
+        if for_audit {
+            crate::audit::watch_opens(&mut linker)
+                .map_err(|e| RunError::Engine(format!("{e:#}")))?;
+        }
         let pre = linker
             .instantiate_pre(&component)
             .map_err(|e| RunError::Link(format!("{e:#}")))?;
@@ -74,7 +105,19 @@ impl App {
             cache,
             denials: Denials::default(),
             exit: Default::default(),
+            for_audit,
+            audit: Default::default(),
         })
+    }
+
+    /// What each instance used in the last audit run, in plan order; empty before one.
+    pub fn audit(&self) -> Vec<InstanceUse> {
+        self.audit
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .as_ref()
+            .map(AuditLog::uses)
+            .unwrap_or_default()
     }
 
     /// What packages of the last [`App::run`] attempted without holding it, and were denied:
@@ -101,7 +144,21 @@ impl App {
     /// with [`RunError::Limit`].
     pub fn run(&self, options: &RunOptions) -> Result<i32, RunError> {
         self.denials.clear();
-        let packages = build_contexts(&self.plan, options, &self.denials)?;
+        if options.audit != self.for_audit {
+            return Err(RunError::Engine(
+                "an audit run needs an app loaded with `App::for_audit`, and such an app runs only audits".into(),
+            ));
+        }
+        let audit = match options.audit {
+            true => Some(Audit::new(
+                self.plan
+                    .instances
+                    .iter()
+                    .map(|i| (i.id.clone(), i.package.clone())),
+            )?),
+            false => None,
+        };
+        let packages = build_contexts(&self.plan, options, &self.denials, audit.as_ref())?;
         let limits = RunLimits::new(&self.plan, options);
         let timed = limits.timed();
         if timed && !self.epochs {
@@ -115,6 +172,7 @@ impl App {
             packages,
             limits,
             exited: None,
+            audit: audit.as_ref().map(|a| a.log.clone()),
         };
         let mut store = Store::new(self.pre.engine(), state);
         store.limiter(|state| &mut state.limits);
@@ -142,6 +200,8 @@ impl App {
         let result = self.call_run(&mut store);
         *self.exit.lock().unwrap_or_else(|e| e.into_inner()) =
             crate::exit::named(&self.plan, store.data().exited);
+        *self.audit.lock().unwrap_or_else(|e| e.into_inner()) =
+            audit.as_ref().map(|a| a.log.clone());
         match result {
             Ok(Ok(())) => Ok(0),
             Ok(Err(())) => Ok(1),

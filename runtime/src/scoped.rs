@@ -32,11 +32,13 @@ pub fn define(
     match (path, function) {
         ("wasi:cli/environment", "get-environment") => {
             inst.func_wrap(function, move |mut s: Store<'_>, (): ()| {
+                audited(&mut s, |a| a.env(i));
                 with_cli(&mut s, i, |v| cli::environment::Host::get_environment(v)).map(|r| (r,))
             })?
         }
         ("wasi:cli/environment", "get-arguments") => {
             inst.func_wrap(function, move |mut s: Store<'_>, (): ()| {
+                audited(&mut s, |a| a.args(i));
                 with_cli(&mut s, i, |v| cli::environment::Host::get_arguments(v)).map(|r| (r,))
             })?
         }
@@ -100,10 +102,13 @@ pub fn define(
         }
         ("wasi:filesystem/preopens", "get-directories") => {
             inst.func_wrap(function, move |mut s: Store<'_>, (): ()| {
-                with_fs(&mut s, i, |v| {
+                let dirs = with_fs(&mut s, i, |v| {
                     filesystem::preopens::Host::get_directories(v)
-                })
-                .map(|r| (r,))
+                })?;
+                audited(&mut s, |a| {
+                    a.preopens(i, dirs.iter().map(|(d, name)| (d.rep(), name.clone())));
+                });
+                Ok((dirs,))
             })?
         }
         ("wasi:clocks/wall-clock", _) | ("wasi:clocks/monotonic-clock", _) => {
@@ -310,6 +315,9 @@ fn with_clocks<R>(
             &format!("clocks = [\"{name}\"]"),
         ));
     }
+    if let Some(audit) = &state.audit {
+        audit.clock(i, clock);
+    }
     let mut view = WasiClocksCtxView {
         ctx: pkg.wasi.clocks(),
         table: &mut state.table,
@@ -322,11 +330,19 @@ fn with_random<R>(
     i: usize,
     f: impl FnOnce(&mut wasmtime_wasi::random::WasiRandomCtx) -> wasmtime::Result<R>,
 ) -> wasmtime::Result<R> {
+    audited(s, |a| a.random(i));
     let pkg = &mut s.data_mut().packages[i];
     if !pkg.holds.random {
         return Err(denied(&pkg.package, "wasi:random", "random = true"));
     }
     f(pkg.wasi.random())
+}
+
+/// Records a use in an audit run ([`crate::audit`]); nothing otherwise.
+fn audited(s: &mut Store<'_>, f: impl FnOnce(&crate::audit::AuditLog)) {
+    if let Some(audit) = &s.data().audit {
+        f(audit);
+    }
 }
 
 /// A call a package made without holding the capability: a trap that says so. The build's

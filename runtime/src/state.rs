@@ -34,6 +34,8 @@ pub struct NanoState {
     pub limits: RunLimits,
     /// The instance that called `wasi:cli/exit`, and the status it gave.
     pub exited: Option<(usize, i32)>,
+    /// In an audit run, what each instance used.
+    pub audit: Option<crate::audit::AuditLog>,
 }
 
 /// The context of the shared interfaces. wasmtime-wasi's defaults already hold nothing; the

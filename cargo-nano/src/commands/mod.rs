@@ -7,4 +7,5 @@ pub mod init;
 pub mod lock;
 pub mod new;
 pub mod run;
+mod run_audit;
 pub mod tree;

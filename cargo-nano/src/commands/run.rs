@@ -8,7 +8,7 @@ use super::build::ProjectArgs;
 use crate::output::{self, EXIT_INPUT};
 
 /// Exit code when the program traps (a Rust panic inside a nanoprocess traps).
-const EXIT_TRAP: u8 = 101;
+pub(crate) const EXIT_TRAP: u8 = 101;
 /// Exit code when a package exceeds its memory, table or time limit: apart from traps, so that
 /// scripts can tell a runaway dependency from a crash.
 const EXIT_LIMIT: u8 = 102;
@@ -38,6 +38,15 @@ pub struct RunCommand {
     /// Hide the capability table.
     #[arg(short, long)]
     quiet: bool,
+    /// Run once with everything offered (every stream, clock, random, the arguments, and the
+    /// `--dir`, `--env` and `--net` given, to every package), record what each package uses, and
+    /// print the requests and grants its manifests miss. Exit 0 when nothing is missing, 1 when
+    /// something is. Builds even when the manifests refuse it; links nothing into `target/nano/`.
+    #[arg(long, conflicts_with_all = ["no_build", "plan", "max_memory", "timeout"])]
+    audit: bool,
+    /// With `--audit`: add what is missing to the manifests of your workspace's packages.
+    #[arg(long, requires = "audit")]
+    write: bool,
     /// Run what the last `cargo nano build` linked, without building.
     #[arg(long)]
     no_build: bool,
@@ -52,6 +61,9 @@ pub struct RunCommand {
 impl RunCommand {
     /// Runs the command.
     pub fn exec(self) -> u8 {
+        if self.audit {
+            return self.audit();
+        }
         let plan_path = match self.plan_path() {
             Ok(p) => p,
             Err(code) => return code,
@@ -99,6 +111,23 @@ impl RunCommand {
                 }
             }
         }
+    }
+
+    fn audit(&self) -> u8 {
+        let mut options = match self.options("") {
+            Ok(o) => o,
+            Err(message) => {
+                eprintln!("error: {message}");
+                return EXIT_INPUT;
+            }
+        };
+        options.audit(true);
+        let passed: Vec<String> = self
+            .env
+            .iter()
+            .map(|e| e.split_once('=').map_or(e.as_str(), |(k, _)| k).to_string())
+            .collect();
+        super::run_audit::exec(&self.project, options, &passed, &self.args, self.write)
     }
 
     /// Builds (unless `--no-build`) and returns the plan to run.
