@@ -4,10 +4,12 @@ use std::path::PathBuf;
 
 use clap::Args;
 use linker::cargo_build::CargoFlags;
-use linker::pipeline::{self, BuildOptions, BuildReport};
+use linker::pipeline::{self, BuildError, BuildOptions, BuildReport};
+use linker::policy::PolicyError;
 
 use crate::output;
 use crate::progress::Progress;
+use crate::render::Format;
 
 /// Where the workspace is, and Cargo's own flags, with Cargo's meanings.
 #[derive(Args, Debug, Clone, Default)]
@@ -76,12 +78,35 @@ impl ProjectArgs {
 
     /// Runs the build pipeline with progress; on failure prints the error and returns its exit code.
     pub fn build(&self) -> Result<BuildReport, u8> {
-        let options = self.options()?;
+        self.try_build().map_err(|stopped| match stopped {
+            Stopped::Code(code) => code,
+            Stopped::Policy(_) => output::EXIT_POLICY,
+        })
+    }
+
+    /// Like [`ProjectArgs::build`], but a policy or grant violation (printed in full on stderr
+    /// like any error) is handed back, for its findings to be rendered in other formats.
+    pub fn try_build(&self) -> Result<BuildReport, Stopped> {
+        let options = self.options().map_err(Stopped::Code)?;
         let mut progress = Progress::new();
         let result = pipeline::build(&options, &mut |e| progress.event(e));
         progress.finish();
-        result.map_err(|e| output::report_build_error(&e))
+        result.map_err(|e| {
+            let code = output::report_build_error(&e);
+            match e {
+                BuildError::Policy(p) => Stopped::Policy(p),
+                _ => Stopped::Code(code),
+            }
+        })
     }
+}
+
+/// Why a build stopped; the error is already printed.
+pub enum Stopped {
+    /// With this exit code.
+    Code(u8),
+    /// On policy or grant violations (exit code 1).
+    Policy(PolicyError),
 }
 
 /// Build every nano package to its own component, check its capabilities, and link them.
@@ -89,28 +114,46 @@ impl ProjectArgs {
 pub struct BuildCommand {
     #[command(flatten)]
     project: ProjectArgs,
+    /// Output format of the findings (policy violations, permissions grown beyond `Nano.lock`)
+    /// on stdout; with any but `human` the capability table goes to stderr.
+    #[arg(long, value_enum, default_value = "human")]
+    format: Format,
 }
 
 impl From<ProjectArgs> for BuildCommand {
     fn from(project: ProjectArgs) -> Self {
-        BuildCommand { project }
+        BuildCommand {
+            project,
+            format: Format::Human,
+        }
     }
 }
 
 impl BuildCommand {
     /// Runs the command.
     pub fn exec(self) -> u8 {
-        match self.project.build() {
-            Ok(report) => {
-                print!("{}", output::capability_table(&report.plan));
-                println!(
-                    "linked {} nanoprocess(es) into `{}`",
-                    report.plan.instances.len(),
-                    report.nano_dir.join(&report.plan.component).display()
-                );
-                super::lock::sync_after_build(&report)
+        let report = match self.project.try_build() {
+            Ok(report) => report,
+            Err(Stopped::Code(code)) => return code,
+            Err(Stopped::Policy(err)) => {
+                return crate::render::emit::violations(&self.project, &err, self.format);
             }
-            Err(code) => code,
+        };
+        let table = format!(
+            "{}linked {} nanoprocess(es) into `{}`\n",
+            output::capability_table(&report.plan),
+            report.plan.instances.len(),
+            report.nano_dir.join(&report.plan.component).display()
+        );
+        if self.format == Format::Human {
+            print!("{table}");
+        } else {
+            // Stdout holds the document alone.
+            eprint!("{table}");
         }
+        // What grew is printed by the lock step in human form on stderr; other formats and
+        // annotations get the findings of the same comparison first.
+        crate::render::emit::against_lock(&report, self.format);
+        super::lock::sync_after_build(&report)
     }
 }

@@ -3,9 +3,9 @@
 use clap::Args;
 use linker::diff::PermissionDiff;
 
-use super::build::ProjectArgs;
+use super::build::{ProjectArgs, Stopped};
 use super::lock::read_base;
-use crate::render::{self, Format, Places};
+use crate::render::{self, Format, Places, Report, emit};
 
 /// Show how the current tree's permissions differ from `Nano.lock` (or from the lock at a git
 /// revision).
@@ -32,19 +32,24 @@ impl DiffCommand {
             Ok(b) => b,
             Err(code) => return code,
         };
-        let report = match self.project.build() {
+        let report = match self.project.try_build() {
             Ok(r) => r,
-            Err(code) => return code,
+            Err(Stopped::Code(code)) => return code,
+            Err(Stopped::Policy(err)) => return emit::violations(&self.project, &err, self.format),
         };
         let current = linker::lock::from_report(&report);
         let base = linker::lock::tree_of(&base, linker::lock::root_of(&report));
         let diff = PermissionDiff::new(&base, &current);
-        let lock_path = linker::lock::lock_path(&report.workspace_root);
-        let places = Places::new(&report, &lock_path);
-        print!(
-            "{}",
-            render::render(self.format, &diff, &label, &places, self.verbose)
-        );
+        let findings = emit::of_diff(&report, &diff);
+        let places = Places::new(&report.workspace_root);
+        let doc = Report {
+            diff: Some((&label, &diff)),
+            findings: &findings,
+            places: &places,
+            each: self.verbose,
+        };
+        // `diff` informs; the gate and its annotations are `check`'s.
+        print!("{}", render::render(self.format, &doc));
         0
     }
 }

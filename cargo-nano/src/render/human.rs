@@ -4,79 +4,92 @@
 //! interfaces), and a verdict.
 //!
 //! Crates whose version alone changed are summed up in one line; `each` (`-v`) lists them one
-//! per line.
+//! per line. Policy violations are printed by the build itself (`crate::output`).
 
 use std::fmt::Write as _;
-use std::io::IsTerminal;
 
+use anstream::ColorChoice;
+use anstyle::{AnsiColor, Style};
 use linker::diff::PermissionDiff;
+use linker::findings::{self, Kind};
 
-use super::{Item, call_path, items, notes, summary};
+use super::{Places, Report, call_path, notes};
 
-/// Whether stdout gets colors: a terminal, and `NO_COLOR` unset.
+/// Whether stdout gets colors: a terminal, and neither `NO_COLOR` nor `CLICOLOR=0` set
+/// (anstream's rules).
 pub fn color_stdout() -> bool {
-    std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+    anstream::AutoStream::choice(&std::io::stdout()) != ColorChoice::Never
 }
 
-/// Whether stderr gets colors: a terminal, and `NO_COLOR` unset.
+/// Whether stderr gets colors, by the same rules as [`color_stdout`].
 pub fn color_stderr() -> bool {
-    std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+    anstream::AutoStream::choice(&std::io::stderr()) != ColorChoice::Never
 }
 
-struct Style {
-    on: bool,
-}
-
-impl Style {
-    fn paint(&self, code: &str, text: &str) -> String {
-        if self.on {
-            format!("\x1b[{code}m{text}\x1b[0m")
-        } else {
-            text.to_string()
-        }
+/// Paints `text` with `style` when `on`.
+fn paint(on: bool, style: Style, text: &str) -> String {
+    if on {
+        format!("{style}{text}{style:#}")
+    } else {
+        text.to_string()
     }
 }
 
-/// Renders `diff` against `base`; `color` adds ANSI colors, `each` lists each crate whose version
+/// Renders `diff` against `base`; `color` adds colors, `each` lists each crate whose version
 /// alone changed on its own line.
 pub fn render(diff: &PermissionDiff, base: &str, color: bool, each: bool) -> String {
-    let style = Style { on: color };
+    // Only messages are shown here: no manifest is read for locations.
+    let list = findings::of_diff(diff, &findings::Sources::default());
+    let places = Places {
+        root: Default::default(),
+    };
+    let report = Report {
+        diff: Some((base, diff)),
+        findings: &list,
+        places: &places,
+        each,
+    };
+    render_colored(diff, &report, base, color)
+}
+
+/// Renders the diff of `report` for stdout.
+pub fn render_report(diff: &PermissionDiff, report: &Report<'_>, base: &str) -> String {
+    render_colored(diff, report, base, color_stdout())
+}
+
+fn render_colored(diff: &PermissionDiff, report: &Report<'_>, base: &str, color: bool) -> String {
+    let bold = Style::new().bold();
+    let red = AnsiColor::Red.on_default();
+    let green = AnsiColor::Green.on_default();
+    let dim = Style::new().dimmed();
     let mut out = String::new();
     for p in &diff.packages {
-        let _ = writeln!(out, "{}", style.paint("1", &p.title()));
-        let (added, removed) = items(p);
-        for item in &added {
-            let _ = writeln!(
-                out,
-                "  {}",
-                style.paint("31", &format!("+ {}", item.describe()))
-            );
-            if let Item::Reach(_, reach, _) = item
-                && !reach.path.is_empty()
-            {
-                let path = format!("call path: {}", call_path(&reach.path));
-                let _ = writeln!(out, "      {}", style.paint("2", &path));
+        let _ = writeln!(out, "{}", paint(color, bold, &p.title()));
+        let mine: Vec<_> = report.of_package(p).collect();
+        for f in mine.iter().filter(|f| f.kind != Kind::Dropped) {
+            let line = format!("+ {}", f.message);
+            let _ = writeln!(out, "  {}", paint(color, red, &line));
+            if !f.path.is_empty() {
+                let path = format!("call path: {}", call_path(&f.path));
+                let _ = writeln!(out, "      {}", paint(color, dim, &path));
             }
         }
-        for item in &removed {
-            let _ = writeln!(
-                out,
-                "  {}",
-                style.paint("32", &format!("- {}", item.describe()))
-            );
+        for f in mine.iter().filter(|f| f.kind == Kind::Dropped) {
+            let line = format!("- {}", f.message);
+            let _ = writeln!(out, "  {}", paint(color, green, &line));
         }
-        let notes = notes(p, each);
+        let notes = notes(p, report.each);
         for note in &notes {
             let _ = writeln!(out, "  ~ {note}");
         }
-        if added.is_empty() && removed.is_empty() && notes.is_empty() {
+        if mine.is_empty() && notes.is_empty() {
             let _ = writeln!(out, "  same permissions");
         }
         let _ = writeln!(out);
     }
-    let verdict = summary(diff, base);
+    let verdict = super::summary(diff, base);
     let verdict = if diff.grew() {
-        style.paint("1;31", &verdict)
+        paint(color, bold.fg_color(Some(AnsiColor::Red.into())), &verdict)
     } else {
         verdict
     };

@@ -1,9 +1,12 @@
-//! The diff as stable JSON (format 2, documented in `docs/lockfile.md`).
+//! Findings and the diff as stable JSON (format 2, documented in `docs/lockfile.md`).
 
-use linker::diff::{Change, CrateDiff, Delta, EdgeDiff, PackageDiff, Permission, PermissionDiff};
+use linker::diff::{Change, CrateDiff, Delta, EdgeDiff, PackageDiff, Permission};
+use linker::findings::Finding;
 use manifest_schema::lockfile::LockedPath;
 use serde::Serialize;
 use serde_json::Value;
+
+use super::{Places, Report};
 
 /// The version of the JSON format.
 pub const JSON_FORMAT: u32 = 2;
@@ -12,9 +15,12 @@ pub const JSON_FORMAT: u32 = 2;
 #[serde(rename_all = "kebab-case")]
 struct Document<'a> {
     format: u32,
-    base: &'a str,
+    /// `null` when nothing was compared (a policy violation stopped the build, or no lock).
+    base: Option<&'a str>,
     grew: bool,
+    violated: bool,
     packages: Vec<Package<'a>>,
+    findings: Vec<Value>,
 }
 
 #[derive(Serialize)]
@@ -106,13 +112,37 @@ fn package(p: &PackageDiff) -> Package<'_> {
     }
 }
 
-/// Renders `diff` against `base` as pretty JSON, with a final newline.
-pub fn render(diff: &PermissionDiff, base: &str) -> String {
+/// A finding with its rule, level, and its file relative to the repository root.
+fn finding(f: &Finding, places: &Places) -> Value {
+    let mut v = serde_json::to_value(f).unwrap_or_default();
+    if let Some(map) = v.as_object_mut() {
+        map.insert("rule".into(), f.kind.rule().into());
+        let level = if f.is_error() { "error" } else { "note" };
+        map.insert("level".into(), level.into());
+        map.insert(
+            "location".into(),
+            serde_json::json!({ "file": places.shown(&f.location.file), "line": f.location.line }),
+        );
+    }
+    v
+}
+
+/// Renders `report` as pretty JSON, with a final newline.
+pub fn render(report: &Report<'_>) -> String {
     let doc = Document {
         format: JSON_FORMAT,
-        base,
-        grew: diff.grew(),
-        packages: diff.packages.iter().map(package).collect(),
+        base: report.diff.map(|(base, _)| base),
+        grew: report.grew(),
+        violated: report.violated(),
+        packages: report
+            .diff
+            .map(|(_, d)| d.packages.iter().map(package).collect())
+            .unwrap_or_default(),
+        findings: report
+            .findings
+            .iter()
+            .map(|f| finding(f, report.places))
+            .collect(),
     };
     // Plain data (strings, numbers, booleans, arrays, maps with string keys) always serializes.
     let mut text = serde_json::to_string_pretty(&doc).unwrap_or_default();

@@ -1,19 +1,20 @@
-//! Rendering a [`PermissionDiff`]: for people on a terminal ([`human`]), for programs
-//! ([`json`], documented in `docs/lockfile.md`), for pull-request comments ([`markdown`]) and
-//! for code scanning ([`sarif`], and GitHub Actions annotations).
+//! Rendering findings ([`linker::findings`]): policy and grant violations, and differences
+//! against `Nano.lock`. For people on a terminal ([`human`]), for programs ([`json`],
+//! documented in `docs/lockfile.md`), for pull-request comments ([`markdown`]), for code
+//! scanning ([`sarif`]) and as GitHub Actions annotations ([`github`]).
 
+pub mod emit;
+pub mod github;
 pub mod human;
 pub mod json;
 pub mod markdown;
 pub mod sarif;
 
-use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use clap::ValueEnum;
-use linker::diff::{CrateDiff, PackageDiff, PermissionDiff};
-use linker::pipeline::BuildReport;
-use manifest_schema::lockfile::LockedPath;
+use linker::diff::{PackageDiff, PermissionDiff};
+use linker::findings::Finding;
 
 /// An output format.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -22,132 +23,81 @@ pub enum Format {
     Human,
     /// Stable JSON, see `docs/lockfile.md`.
     Json,
-    /// Markdown, for a pull-request comment.
+    /// Markdown, for a pull-request comment or a job summary.
     Markdown,
     /// SARIF 2.1.0, for code-scanning upload.
     Sarif,
 }
 
-/// Renders `diff` (of the current tree against `base`, e.g. `Nano.lock`) in `format`.
-/// `each`: the human and Markdown formats list each crate whose version alone changed on its
-/// own line rather than summing them up in one (JSON always lists them; SARIF has only
-/// permissions).
-pub fn render(
-    format: Format,
-    diff: &PermissionDiff,
-    base: &str,
-    places: &Places,
-    each: bool,
-) -> String {
+/// What a command found: the comparison with a lock when one was made, and every finding.
+pub struct Report<'a> {
+    /// The comparison: what was compared against (`Nano.lock`, `REV:Nano.lock`) and the diff.
+    /// `None` when the build stopped on a policy violation, or there is no lock.
+    pub diff: Option<(&'a str, &'a PermissionDiff)>,
+    /// Every finding: violations, or the differences of `diff`.
+    pub findings: &'a [Finding],
+    /// Where paths are relative to.
+    pub places: &'a Places,
+    /// The human and Markdown formats list each crate whose version alone changed on its own
+    /// line rather than summing them up in one.
+    pub each: bool,
+}
+
+impl Report<'_> {
+    /// Whether any finding is a policy or grant violation.
+    pub fn violated(&self) -> bool {
+        self.findings.iter().any(|f| f.kind.is_violation())
+    }
+
+    /// Whether permissions grew against the lock.
+    pub fn grew(&self) -> bool {
+        self.diff.is_some_and(|(_, d)| d.grew())
+    }
+
+    /// The findings of one package of the diff (matched by name and title: two versions of one
+    /// package can both be listed).
+    pub fn of_package<'f>(&'f self, p: &PackageDiff) -> impl Iterator<Item = &'f Finding> {
+        let title = p.title();
+        self.findings
+            .iter()
+            .filter(move |f| f.package == p.name && f.title == title)
+    }
+
+    /// A one-line verdict.
+    pub fn summary(&self) -> String {
+        let violations = self.findings.iter().filter(|f| f.kind.is_violation());
+        let packages: std::collections::BTreeSet<&str> =
+            violations.map(|f| f.package.as_str()).collect();
+        if !packages.is_empty() {
+            let count = self
+                .findings
+                .iter()
+                .filter(|f| f.kind.is_violation())
+                .count();
+            return format!(
+                "{count} policy violation(s) in {} package(s); nothing was linked",
+                packages.len()
+            );
+        }
+        match self.diff {
+            Some((base, diff)) => summary(diff, base),
+            None => "no findings".to_string(),
+        }
+    }
+}
+
+/// Renders `report` in `format`.
+pub fn render(format: Format, report: &Report<'_>) -> String {
     match format {
-        Format::Human => human::render(diff, base, human::color_stdout(), each),
-        Format::Json => json::render(diff, base),
-        Format::Markdown => markdown::render(diff, base, each),
-        Format::Sarif => sarif::render(diff, base, places),
+        Format::Human => match report.diff {
+            Some((base, diff)) => human::render_report(diff, report, base),
+            // Violations are printed on stderr in full by the build (`output`).
+            None => String::new(),
+        },
+        Format::Json => json::render(report),
+        Format::Markdown => markdown::render(report),
+        Format::Sarif => sarif::render(report),
     }
-}
-
-/// One finding of a diff, in the order renderers list them: what, and whether it is growth.
-pub enum Item<'a> {
-    /// A capability the manifest requests.
-    Request(&'a linker::diff::Permission),
-    /// A permission a nanoprocess receives from its parent.
-    Receive(&'a str, &'a linker::diff::Permission),
-    /// A crate that gained (`true`) or lost a capability, with its example path.
-    Reach(&'a CrateDiff, &'a LockedPath, bool),
-    /// A crate that started (`true`) or stopped reading an environment variable by this name.
-    Env(&'a CrateDiff, &'a str, bool),
-}
-
-impl Item<'_> {
-    /// `requests env `X``, `receives … (as `app/x`)`, `crate `x` 1.0.0 → 1.1.0 now reaches
-    /// `random``, `crate `x` no longer reaches `random``, `crate `x` now reads env `TOKEN``.
-    pub fn describe(&self) -> String {
-        let versions = |krate: &CrateDiff| match krate.versions() {
-            v if v.is_empty() => String::new(),
-            v => format!(" {v}"),
-        };
-        match self {
-            Item::Request(p) => format!("requests {p}"),
-            Item::Receive(instance, p) => format!("receives {p} (as `{instance}`)"),
-            Item::Env(krate, name, gained) => {
-                let verb = if *gained {
-                    "now reads"
-                } else {
-                    "no longer reads"
-                };
-                let versions = versions(krate);
-                format!("crate `{}`{versions} {verb} env `{name}`", krate.name)
-            }
-            Item::Reach(krate, path, gained) => {
-                let versions = versions(krate);
-                let verb = if *gained {
-                    "now reaches"
-                } else {
-                    "no longer reaches"
-                };
-                let indirect = if path.indirect {
-                    " (indirect calls only)"
-                } else {
-                    ""
-                };
-                format!(
-                    "crate `{}`{versions} {verb} `{}`{indirect}",
-                    krate.name, path.capability
-                )
-            }
-        }
-    }
-
-    /// What the finding is about, stable across versions (for fingerprints).
-    pub fn key(&self) -> String {
-        match self {
-            Item::Reach(krate, path, _) => {
-                format!("crate `{}` reaches `{}`", krate.name, path.capability)
-            }
-            Item::Env(krate, name, _) => format!("crate `{}` reads env `{name}`", krate.name),
-            other => other.describe(),
-        }
-    }
-}
-
-/// Every finding of a package: the added ones (growth) then the removed ones.
-pub fn items(p: &PackageDiff) -> (Vec<Item<'_>>, Vec<Item<'_>>) {
-    let mut added: Vec<Item<'_>> = p.requests.added.iter().map(Item::Request).collect();
-    let mut removed: Vec<Item<'_>> = p.requests.removed.iter().map(Item::Request).collect();
-    for edge in &p.received {
-        added.extend(
-            edge.delta
-                .added
-                .iter()
-                .map(|x| Item::Receive(&edge.instance, x)),
-        );
-        removed.extend(
-            edge.delta
-                .removed
-                .iter()
-                .map(|x| Item::Receive(&edge.instance, x)),
-        );
-    }
-    for krate in &p.crates {
-        added.extend(
-            krate
-                .reaches
-                .added
-                .iter()
-                .map(|r| Item::Reach(krate, r, true)),
-        );
-        removed.extend(
-            krate
-                .reaches
-                .removed
-                .iter()
-                .map(|r| Item::Reach(krate, r, false)),
-        );
-        added.extend(krate.env.added.iter().map(|n| Item::Env(krate, n, true)));
-        removed.extend(krate.env.removed.iter().map(|n| Item::Env(krate, n, false)));
-    }
-    (added, removed)
 }
 
 /// What changed in a package without being a permission: crates whose version alone changed
@@ -191,7 +141,7 @@ pub fn call_path(path: &[String]) -> String {
     path.join(" → ")
 }
 
-/// A one-line verdict.
+/// A one-line verdict on a diff.
 pub fn summary(diff: &PermissionDiff, base: &str) -> String {
     let grown = diff.packages.iter().filter(|p| p.grew()).count();
     if diff.is_empty() {
@@ -208,74 +158,49 @@ pub fn summary(diff: &PermissionDiff, base: &str) -> String {
     }
 }
 
-/// Where findings point in the repository: each package's `Cargo.toml`, relative to the root
-/// that code scanning and annotations resolve paths against.
-#[derive(Debug, Clone, Default)]
+/// A finding as one self-contained line: `notifier 1.0.0 → 1.1.0: requests env `X`, which
+/// `Nano.lock` does not record`.
+pub fn sentence(f: &Finding, base: Option<&str>) -> String {
+    use linker::findings::Kind;
+    let base = base.unwrap_or("Nano.lock");
+    let text = match f.kind {
+        k if k.is_violation() => f.message.clone(),
+        Kind::Dropped if f.krate.is_some() => format!("{} (recorded in `{base}`)", f.message),
+        Kind::Dropped => format!("no longer {} (recorded in `{base}`)", f.message),
+        _ => format!("{}, which `{base}` does not record", f.message),
+    };
+    format!("{}: {text}", f.title)
+}
+
+/// Where findings point in the repository: paths relative to the root that code scanning and
+/// annotations resolve them against (the git repository around the workspace, or the workspace
+/// root outside git).
+#[derive(Debug, Clone)]
 pub struct Places {
-    /// Package name → (path of its `Cargo.toml`, 1-based line of its nano table).
-    manifests: BTreeMap<String, (String, usize)>,
-    /// `Cargo.toml` texts, for finding `grants` tables.
-    texts: BTreeMap<String, String>,
-    /// Path of the lock, for findings about packages that are gone.
-    lock: String,
+    root: PathBuf,
 }
 
 impl Places {
-    /// The places of a build's packages, relative to the git repository around the workspace
-    /// (or the workspace root outside git).
-    pub fn new(report: &BuildReport, lock_path: &Path) -> Self {
-        let root =
-            git_root(&report.workspace_root).unwrap_or_else(|| canonical(&report.workspace_root));
-        let relative = |p: &Path| {
-            canonical(p)
-                .strip_prefix(&root)
-                .ok()
-                .map(|r| r.to_string_lossy().replace('\\', "/"))
-        };
-        let mut places = Places {
-            lock: relative(lock_path).unwrap_or_else(|| "Nano.lock".into()),
-            ..Places::default()
-        };
-        for pkg in &report.packages {
-            let text = std::fs::read_to_string(&pkg.manifest_path).unwrap_or_default();
-            // Registry packages live outside the repository: point at the lock instead.
-            let Some(path) = relative(&pkg.manifest_path) else {
-                continue;
-            };
-            let line = line_of(&text, "[package.metadata.nano").unwrap_or(1);
-            places.manifests.insert(pkg.name.clone(), (path, line));
-            places.texts.insert(pkg.name.clone(), text);
-        }
-        places
-    }
-
-    /// Where an item of `package` points: (path, line).
-    pub fn of(&self, package: &str, item: &Item<'_>) -> (String, usize) {
-        let (owner, table) = match item {
-            Item::Receive(instance, _) => {
-                let mut parts = instance.rsplit('/');
-                let child = parts.next().unwrap_or(package);
-                match parts.next() {
-                    Some(parent) => (parent, format!("[package.metadata.nano.grants.{child}")),
-                    None => (package, "[package.metadata.nano.requests".to_string()),
-                }
-            }
-            _ => (package, "[package.metadata.nano.requests".to_string()),
-        };
-        match self.manifests.get(owner) {
-            Some((path, line)) => {
-                let text = self.texts.get(owner).map(String::as_str).unwrap_or("");
-                (path.clone(), line_of(text, &table).unwrap_or(*line))
-            }
-            None => (self.lock.clone(), 1),
+    /// The places of the workspace at `workspace_root`.
+    pub fn new(workspace_root: &Path) -> Self {
+        Places {
+            root: git_root(workspace_root).unwrap_or_else(|| canonical(workspace_root)),
         }
     }
-}
 
-fn line_of(text: &str, needle: &str) -> Option<usize> {
-    text.lines()
-        .position(|l| l.trim_start().starts_with(needle))
-        .map(|i| i + 1)
+    /// `file` relative to the root with `/` separators, or `None` when it is outside.
+    pub fn relative(&self, file: &Path) -> Option<String> {
+        canonical(file)
+            .strip_prefix(&self.root)
+            .ok()
+            .map(|r| r.to_string_lossy().replace('\\', "/"))
+    }
+
+    /// `file` relative to the root, or as it is when outside.
+    pub fn shown(&self, file: &Path) -> String {
+        self.relative(file)
+            .unwrap_or_else(|| file.display().to_string())
+    }
 }
 
 fn git_root(dir: &Path) -> Option<PathBuf> {

@@ -1,173 +1,137 @@
-//! The diff as SARIF 2.1.0 for code scanning, and as GitHub Actions workflow commands.
+//! Findings as a SARIF 2.1.0 log for code scanning, built with `serde-sarif`'s typed model.
 //!
-//! Each gained permission is an `error` result of one of three rules (a new request, a new
-//! grant received, a crate newly reaching a capability); each lost one is a `note`. Results
-//! point at the `Cargo.toml` to review: the package's own for requests and reaches, the parent's
-//! for grants. Crate versions and capability-free interfaces are not permissions: they are not
-//! results.
+//! One rule per [`Kind`]; one result per finding (already grouped per package, crate and
+//! capability), `error` for violations and growth and `note` for dropped permissions. A result
+//! is located on the `Cargo.toml` line to review; its call path, when it has one, is its list of
+//! related locations, one per frame, in order from the export to the syscall.
 
-use std::fmt::Write as _;
+use std::collections::BTreeMap;
 
-use linker::diff::PermissionDiff;
-use serde_json::{Value, json};
+use linker::findings::{Finding, Kind};
+use serde_sarif::sarif::{
+    ArtifactLocation, Location, LogicalLocation, Message, MultiformatMessageString,
+    PhysicalLocation, Region, ReportingDescriptor, Result as SarifResult, ResultLevel, Run, Sarif,
+    Tool, ToolComponent,
+};
 
-use super::{Item, Places, call_path, items};
-use linker::diff::PackageDiff;
+use super::{Places, Report, call_path, sentence};
 
-/// The rules: id, short description, help.
-const RULES: [(&str, &str, &str); 4] = [
-    (
-        "nano/new-request",
-        "A nano package requests a capability that Nano.lock does not record",
-        "Review the package's new request; accept it with `cargo nano lock --update`.",
-    ),
-    (
-        "nano/new-grant",
-        "A nanoprocess receives a capability from its parent that Nano.lock does not record",
-        "Review the grant; accept it with `cargo nano lock --update`.",
-    ),
-    (
-        "nano/new-reach",
-        "A crate inside a nano package reaches a capability, or reads an environment variable, that Nano.lock does not record for it",
-        "Review the crate, its new version and the call path; accept it with `cargo nano lock --update`.",
-    ),
-    (
-        "nano/dropped-permission",
-        "A nano package requests, receives or reaches less than Nano.lock records",
-        "Nothing to do: run `cargo nano lock` to record the smaller set.",
-    ),
-];
+/// Where SARIF consumers find the schema of the log.
+const SCHEMA: &str = "https://json.schemastore.org/sarif-2.1.0.json";
 
-fn rule_index(item: &Item<'_>, added: bool) -> usize {
-    match (added, item) {
-        (false, _) => 3,
-        (true, Item::Request(_)) => 0,
-        (true, Item::Receive(..)) => 1,
-        (true, Item::Reach(..) | Item::Env(..)) => 2,
-    }
-}
-
-fn message(title: &str, item: &Item<'_>, added: bool, base: &str) -> String {
-    let mut text = match (added, item) {
-        (true, _) => format!(
-            "{title}: {}, which `{base}` does not record",
-            item.describe()
-        ),
-        // "crate `x` no longer reaches …" says it already.
-        (false, Item::Reach(..) | Item::Env(..)) => {
-            format!("{title}: {} (recorded in `{base}`)", item.describe())
-        }
-        (false, _) => format!(
-            "{title}: no longer {} (recorded in `{base}`)",
-            item.describe()
-        ),
-    };
-    if let (true, Item::Reach(_, reach, _)) = (added, item)
-        && !reach.path.is_empty()
-    {
-        let _ = write!(text, "; call path: {}", call_path(&reach.path));
-    }
-    text
-}
-
-/// Renders `diff` against `base` as a SARIF log.
-pub fn render(diff: &PermissionDiff, base: &str, places: &Places) -> String {
-    let rules: Vec<Value> = RULES
+/// Renders `report` as a SARIF log, pretty JSON with a final newline.
+pub fn render(report: &Report<'_>) -> String {
+    let base = report.diff.map(|(base, _)| base);
+    let results: Vec<SarifResult> = report
+        .findings
         .iter()
-        .map(|(id, short, help)| {
-            json!({
-                "id": id,
-                "shortDescription": { "text": short },
-                "help": { "text": help },
-            })
-        })
+        .map(|f| result(f, base, report.places))
         .collect();
-    let mut results = Vec::new();
-    for p in &diff.packages {
-        let title = p.title();
-        for (item, is_added) in &findings(p) {
-            let is_added = *is_added;
-            let index = rule_index(item, is_added);
-            let (uri, line) = places.of(&p.name, item);
-            results.push(json!({
-                "ruleId": RULES[index].0,
-                "ruleIndex": index,
-                "level": if is_added { "error" } else { "note" },
-                "message": { "text": message(&title, item, is_added, base) },
-                "locations": [{
-                    "physicalLocation": {
-                        "artifactLocation": { "uri": uri, "uriBaseId": "%SRCROOT%" },
-                        "region": { "startLine": line },
-                    }
-                }],
-                "partialFingerprints": {
-                    "nanoPermission/v1": format!("{}:{}", p.name, item.key()),
-                },
-            }));
-        }
-    }
-    let log = json!({
-        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
-        "version": "2.1.0",
-        "runs": [{
-            "tool": {
-                "driver": {
-                    "name": "cargo-nano",
-                    "version": env!("CARGO_PKG_VERSION"),
-                    "rules": rules,
-                }
-            },
-            "results": results,
-        }],
-    });
+    let driver = ToolComponent::builder()
+        .name("cargo-nano")
+        .version(env!("CARGO_PKG_VERSION"))
+        .rules(Kind::ALL.iter().map(|k| rule(*k)).collect::<Vec<_>>())
+        .build();
+    let run = Run::builder()
+        .tool(Tool::builder().driver(driver).build())
+        .results(results)
+        .build();
+    let log = Sarif::builder()
+        .schema(SCHEMA)
+        .version(serde_json::Value::from("2.1.0"))
+        .runs(vec![run])
+        .build();
+    // The model holds only strings, numbers and maps with string keys: it always serializes.
     let mut text = serde_json::to_string_pretty(&log).unwrap_or_default();
     text.push('\n');
     text
 }
 
-/// GitHub Actions workflow commands: an `::error` per gained permission, a `::notice` per lost
-/// one, each on the file and line to review.
-pub fn github_annotations(diff: &PermissionDiff, base: &str, places: &Places) -> String {
-    let mut out = String::new();
-    for p in &diff.packages {
-        let title = p.title();
-        for (item, is_added) in &findings(p) {
-            let is_added = *is_added;
-            let (file, line) = places.of(&p.name, item);
-            let (level, heading) = if is_added {
-                ("error", "permission grew")
-            } else {
-                ("notice", "permission dropped")
-            };
-            let _ = writeln!(
-                out,
-                "::{level} file={},line={line},title={}::{}",
-                escape_property(&file),
-                escape_property(&format!("{heading}: {}", p.name)),
-                escape_data(&message(&title, item, is_added, base)),
-            );
-        }
+fn rule(kind: Kind) -> ReportingDescriptor {
+    ReportingDescriptor::builder()
+        .id(kind.rule())
+        .short_description(text(kind.description()))
+        .help(text(kind.help()))
+        .build()
+}
+
+fn text(s: &str) -> MultiformatMessageString {
+    MultiformatMessageString::builder().text(s).build()
+}
+
+fn result(f: &Finding, base: Option<&str>, places: &Places) -> SarifResult {
+    let index = Kind::ALL.iter().position(|k| *k == f.kind).unwrap_or(0);
+    let level = if f.is_error() {
+        ResultLevel::Error
+    } else {
+        ResultLevel::Note
+    };
+    let mut message = sentence(f, base);
+    if !f.path.is_empty() {
+        message.push_str(&format!("; call path: {}", call_path(&f.path)));
     }
-    out
+    if f.kind.is_violation() {
+        message.push_str(&format!(" (help: {})", f.help));
+    }
+    let place = physical(places, &f.location.file, f.location.line);
+    let mut fingerprints = BTreeMap::new();
+    fingerprints.insert("nanoFinding/v1".to_string(), f.key());
+    let builder = SarifResult::builder()
+        .rule_id(f.kind.rule())
+        .rule_index(index as i64)
+        .level(level)
+        .message(Message::builder().text(message).build())
+        .locations(vec![
+            Location::builder().physical_location(place.clone()).build(),
+        ])
+        .partial_fingerprints(fingerprints);
+    if f.path.is_empty() {
+        return builder.build();
+    }
+    builder.related_locations(related(f, place)).build()
 }
 
-/// Escapes a workflow command's message.
-fn escape_data(s: &str) -> String {
-    s.replace('%', "%25")
-        .replace('\r', "%0D")
-        .replace('\n', "%0A")
-}
-
-/// Escapes a workflow command's property value.
-fn escape_property(s: &str) -> String {
-    escape_data(s).replace(':', "%3A").replace(',', "%2C")
-}
-
-/// Every finding of a package with whether it is growth: the added ones, then the removed ones.
-fn findings(p: &PackageDiff) -> Vec<(Item<'_>, bool)> {
-    let (added, removed) = items(p);
-    let added = added.into_iter().map(|i| (i, true));
-    added
-        .chain(removed.into_iter().map(|i| (i, false)))
+/// One related location per frame of the call path. Frames have no source position (the
+/// component is inspected, not the sources), so each names its function as a logical location
+/// and is anchored on the manifest line, which code scanning needs to show it.
+fn related(f: &Finding, place: PhysicalLocation) -> Vec<Location> {
+    let last = f.path.len();
+    f.path
+        .iter()
+        .enumerate()
+        .map(|(i, frame)| {
+            Location::builder()
+                .id((i + 1) as i64)
+                .message(
+                    Message::builder()
+                        .text(format!("call path {}/{last}: {frame}", i + 1))
+                        .build(),
+                )
+                .logical_locations(vec![
+                    LogicalLocation::builder()
+                        .fully_qualified_name(frame.as_str())
+                        .kind("function")
+                        .build(),
+                ])
+                .physical_location(place.clone())
+                .build()
+        })
         .collect()
+}
+
+/// A line of a file, relative to the repository root (`%SRCROOT%`) when inside it.
+fn physical(places: &Places, file: &std::path::Path, line: usize) -> PhysicalLocation {
+    let artifact = match places.relative(file) {
+        Some(uri) => ArtifactLocation::builder()
+            .uri(uri)
+            .uri_base_id("%SRCROOT%")
+            .build(),
+        None => ArtifactLocation::builder()
+            .uri(format!("file://{}", file.display()))
+            .build(),
+    };
+    PhysicalLocation::builder()
+        .artifact_location(artifact)
+        .region(Region::builder().start_line(line as i64).build())
+        .build()
 }
