@@ -56,3 +56,66 @@ fn kinds_are_ordered_by_importance_and_named_as_rules() {
             .all(|k| k.is_error() == (*k != Kind::Dropped))
     );
 }
+
+#[test]
+fn growth_is_grouped_per_capability_and_a_crates_new_names_join_its_env_reach() {
+    use crate::diff::{Change, CrateDiff, Delta, PackageDiff, Permission, PermissionDiff};
+    use manifest_schema::lockfile::LockedPath;
+    let env = |name: &str| Permission::Env { name: name.into() };
+    let diff = PermissionDiff {
+        packages: vec![PackageDiff {
+            name: "notifier".into(),
+            change: Change::Upgraded,
+            old_version: Some("1.0.0".into()),
+            new_version: Some("1.1.0".into()),
+            checksum_changed: true,
+            requests: Delta {
+                added: vec![env("A"), Permission::Random, env("B")],
+                removed: vec![Permission::Args],
+            },
+            received: vec![],
+            crates: vec![CrateDiff {
+                name: "fmtlib".into(),
+                change: Change::Upgraded,
+                old_version: vec!["0.1.0".into()],
+                new_version: vec!["0.2.0".into()],
+                reaches: Delta {
+                    added: vec![LockedPath {
+                        krate: "fmtlib".into(),
+                        capability: "env".into(),
+                        path: vec!["nano:notifier/api#notify".into(), "fmtlib::banner".into()],
+                        indirect: false,
+                    }],
+                    removed: vec![],
+                },
+                env: Delta {
+                    added: vec!["NO_COLOR".into()],
+                    removed: vec![],
+                },
+            }],
+            capability_free: Delta::default(),
+        }],
+    };
+    let found = of_diff(&diff, &Sources::default());
+    let messages: Vec<(Kind, &str)> = found.iter().map(|f| (f.kind, f.message.as_str())).collect();
+    assert_eq!(
+        messages,
+        [
+            (Kind::NewRequest, "requests env `A`, `B`"),
+            (Kind::NewRequest, "requests random"),
+            (
+                Kind::NewReach,
+                "crate `fmtlib` 0.1.0 → 0.2.0 now reaches `env` and reads `NO_COLOR`"
+            ),
+            (Kind::Dropped, "requests args"),
+        ]
+    );
+    assert_eq!(found[0].values, ["A", "B"]);
+    let reach = &found[2];
+    assert_eq!(
+        reach.krate.as_ref().map(|c| c.versions.as_str()),
+        Some("0.1.0 → 0.2.0")
+    );
+    assert_eq!(reach.path.len(), 2);
+    assert!(found.iter().all(|f| f.title == "notifier 1.0.0 → 1.1.0"));
+}

@@ -204,3 +204,43 @@ fn reading_the_environment_names_the_variables_in_the_refusal_and_the_fix() {
             .contains("`env = [\"NO_COLOR\", \"TERM\", \"NAME\"]`")
     );
 }
+
+#[test]
+fn grant_violations_are_findings_grouped_per_package_grant_and_capability() {
+    use crate::findings::{CrateIndex, Kind, of_violations};
+    let g = graph(
+        "[package.metadata.nano.requests]\nenv = [\"HOME\"]\n\
+         [package.metadata.nano.grants.child]\nenv = [\"HOME\", \"TOKEN\"]",
+        "[package.metadata.nano.requests]\nenv = [\"A\", \"B\"]\nrandom = true\nlimits = { memory = \"1 GiB\" }",
+    );
+    let err = resolve_holdings(&g).unwrap_err();
+    let found = of_violations(&err.violations, &CrateIndex::default());
+    let summary: Vec<(Kind, &str, &str, Vec<&str>)> = found
+        .iter()
+        .map(|f| {
+            let values = f.values.iter().map(String::as_str).collect();
+            (f.kind, f.package.as_str(), f.capability.as_str(), values)
+        })
+        .collect();
+    assert_eq!(
+        summary,
+        [
+            (Kind::GrantBeyondHoldings, "app", "env", vec!["TOKEN"]),
+            (Kind::UngrantedRequest, "child", "env", vec!["A", "B"]),
+            (Kind::UngrantedRequest, "child", "random", vec![]),
+            (
+                Kind::UngrantedRequest,
+                "child",
+                "limits",
+                vec!["memory 1 GiB"]
+            ),
+        ]
+    );
+    let env = &found[1];
+    assert_eq!(
+        env.message,
+        "requests env `A`, `B`, which its parent `app` does not grant"
+    );
+    assert_eq!(env.instance.as_deref(), Some("child"));
+    assert_eq!(env.location.file, Path::new("app/Cargo.toml"));
+}
