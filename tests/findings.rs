@@ -271,4 +271,27 @@ fn growth_against_the_lock_is_a_finding_in_every_format() {
         network["locations"][0]["physicalLocation"]["region"]["startLine"],
         line
     );
+
+    // `build` renders the same findings, keeps stdout for the document and the lock unchanged.
+    let lock = std::fs::read_to_string(ws.join("Nano.lock")).unwrap();
+    let build = nano(ws, "upgrade", &["build", "--format", "sarif"], false);
+    assert_eq!(build.status, 1, "{}", build.render());
+    assert_eq!(valid_sarif(&build.stdout, 9), log);
+    assert!(
+        build.stderr.contains("linked 2 nanoprocess(es)"),
+        "{}",
+        build.render()
+    );
+    assert!(
+        build.stderr.contains("permissions grew since"),
+        "{}",
+        build.render()
+    );
+    assert_eq!(std::fs::read_to_string(ws.join("Nano.lock")).unwrap(), lock);
+
+    // Without a lock, `check` compares nothing and still writes a valid (empty) log.
+    std::fs::remove_file(ws.join("Nano.lock")).unwrap();
+    let unlocked = nano(ws, "upgrade", &["check", "--format", "sarif"], false);
+    assert_eq!(unlocked.status, 0, "{}", unlocked.render());
+    valid_sarif(&unlocked.stdout, 0);
 }
