@@ -100,14 +100,24 @@ pub fn of_violations(violations: &[Violation], index: &CrateIndex) -> Vec<Findin
                     reaches.push((None, path, *indirect));
                 }
                 let mut seen = Vec::new();
-                for (krate, path, indirect) in reaches {
-                    let krate = index.krate(&v.package, krate);
+                for (key, path, indirect) in reaches {
+                    let krate = index.krate(&v.package, key);
                     if seen.contains(&krate.name) {
                         continue;
                     }
+                    // The names this crate reads: keyed by its Rust name, or by none for the
+                    // package's own code inlined into its exports.
+                    let mut names: Vec<String> = Vec::new();
+                    for (k, set) in env {
+                        if index.krate(&v.package, k.as_deref()).name == krate.name {
+                            names.extend(set.iter().cloned());
+                        }
+                    }
+                    names.sort();
+                    names.dedup();
                     seen.push(krate.name.clone());
                     out.push(reach_finding(
-                        v, index, krate, capability, env, path, indirect, &location,
+                        v, index, krate, capability, &names, path, indirect, &location,
                     ));
                 }
             }

@@ -46,8 +46,9 @@ pub enum Subject {
         indirect: bool,
         /// Each crate that reaches the capability, with an example path.
         crates: Vec<CrateReach>,
-        /// For `env`: the variable names read, as far as the analysis sees them.
-        env: Vec<String>,
+        /// For `env`: the variable names each crate reads (keyed like [`CrateReach::krate`]),
+        /// as far as the analysis sees them.
+        env: std::collections::BTreeMap<Option<String>, BTreeSet<String>>,
     },
     /// The package (the child) requests what its parent does not grant; the violation's manifest
     /// is the parent's.

@@ -67,13 +67,8 @@ fn reach_subject(
         }
     }
     let env = match cap {
-        Capability::Env => inspection
-            .env
-            .all_names()
-            .iter()
-            .map(|n| n.to_string())
-            .collect(),
-        _ => vec![],
+        Capability::Env => inspection.env.names.clone(),
+        _ => Default::default(),
     };
     Subject::Reach {
         capability: cap.to_string(),
