@@ -61,7 +61,7 @@ impl std::fmt::Display for Denial {
             }
             (None, _) if self.what.starts_with("create a symlink") => write!(
                 f,
-                " (help: a package may create symlinks only to targets inside the directory it creates them in)"
+                " (help: a package may create a symlink only to a relative target that stays below the link's own directory)"
             ),
             (None, _) => write!(
                 f,

@@ -5,14 +5,16 @@
 //! native program follows it: a package holding `out` could leave `out/config -> ../../.ssh`.
 //! `symlink-at` belongs to `wasi:filesystem/types`, which is shared (it acts on descriptors), so
 //! it is bound once here over wasmtime-wasi's binding: the target is resolved lexically from the
-//! link's own directory, and a target that is absolute or climbs above the directory of the
-//! descriptor the link is created through (which is inside the package's slot) is refused with
-//! `not-permitted` and reported as a run-time denial naming the package.
+//! link's own directory, and a target that is absolute or climbs above that directory is refused
+//! with `not-permitted` and reported as a run-time denial naming the package.
 //!
-//! The check is lexical and relative to the descriptor, not to the slot's root: a descriptor
-//! does not say how deep inside its slot it is, so a link that climbs above the descriptor's
-//! directory is refused even when it would still land inside the slot. Safe, and rare: std opens
-//! every path from the slot's root.
+//! Why the link's own directory, and not the slot's root: a link that climbs (`box/sub/l ->
+//! ../x`) may stay inside the slot where it is made, and leave it once the package renames or
+//! hard-links it, or renames a directory holding it, to a shallower place (`box/l -> ../x`). A
+//! target that never climbs above its link's directory stays below the link wherever the link
+//! moves, and a package moves things only within its slots. (A descriptor does not say how deep in
+//! its slot it is either.) The price: links such as `../lib/x`, common in archives, cannot be
+//! created; the package gets `not-permitted`.
 
 use std::path::{Component, Path};
 
@@ -56,18 +58,17 @@ fn symlink_at(
     }
 }
 
-/// Whether `target`, resolved lexically from the directory of `link` (a path relative to the
-/// descriptor's directory), is absolute or ends up above the descriptor's directory. A `link`
-/// that itself climbs is left to wasmtime-wasi, which refuses it.
-pub fn leaves_directory(target: &str, link: &str) -> bool {
+/// Whether `target`, resolved lexically from the directory of the link, is absolute or climbs
+/// above that directory at any step. (Where the link itself is made is wasmtime-wasi's to check:
+/// it refuses a `link` path that leaves the descriptor.)
+pub fn leaves_directory(target: &str, _link: &str) -> bool {
     let target = Path::new(target);
     if target.has_root() || target.as_os_str().is_empty() {
         return true;
     }
-    // Depth of the link's directory below the descriptor's directory.
+    // Depth below the link's directory.
     let mut depth: i64 = 0;
-    let parent = Path::new(link).parent().unwrap_or(Path::new(""));
-    for c in parent.components().chain(target.components()) {
+    for c in target.components() {
         match c {
             Component::Normal(_) => depth += 1,
             Component::ParentDir => {
@@ -98,7 +99,7 @@ fn deny(store: &mut StoreContextMut<'_, NanoState>, target: &str, link: &str) {
     };
     if let Some(pkg) = state.packages.get(index) {
         pkg.denied.record(
-            format!("create a symlink `{link}` -> `{target}`, which points outside its directory"),
+            format!("create a symlink `{link}` -> `{target}`, which climbs out of its directory"),
             None,
             None,
         );
@@ -112,9 +113,11 @@ mod tests {
     #[test]
     fn targets_are_resolved_from_the_links_directory() {
         assert!(!leaves_directory("hello.txt", "link"));
-        assert!(!leaves_directory("../hello.txt", "sub/link"));
         assert!(!leaves_directory("./a/../b", "link"));
-        assert!(!leaves_directory("../../x", "a/b/link"));
+        assert!(!leaves_directory("a/b/../c", "sub/link"));
+        // Inside the slot where it is made, but not once moved up: refused.
+        assert!(leaves_directory("../hello.txt", "sub/link"));
+        assert!(leaves_directory("../../x", "a/b/link"));
         assert!(leaves_directory("../secret.txt", "link"));
         assert!(leaves_directory("../../secret.txt", "sub/link"));
         assert!(leaves_directory("a/../../x", "link"));
