@@ -1,5 +1,5 @@
-//! The holdings comparison; the wiring proof is tested end to end (`tests/integrity.rs`) on real
-//! composed components.
+//! The holdings comparison, and the wiring proof on small hand-made compositions (end to end on
+//! real composed components in `tests/integrity.rs`).
 
 use std::collections::BTreeSet;
 
@@ -107,4 +107,116 @@ fn a_component_that_is_not_one_is_refused() {
         check_wiring(b"not wasm", &p),
         Err(IntegrityError::Parse(_))
     ));
+}
+
+/// A small composition: `app` and its child `child` (two nested components told apart by a custom
+/// section), each importing `wasi:cli/environment`, instantiated with the imports `wiring` names
+/// (`(instance, import index)`), plus extra top-level sections from `extra`.
+mod composed {
+    use sha2::{Digest, Sha256};
+    use wasm_encoder::{
+        Component, ComponentExportKind, ComponentImportSection, ComponentInstanceSection,
+        ComponentTypeRef, ComponentTypeSection, CustomSection, InstanceType, ModuleSection,
+        NestedComponentSection,
+    };
+
+    pub const ENV: &str = "wasi:cli/environment@0.2.6";
+    pub const IMPORTS: [&str; 2] = [
+        "nano-app:cli/environment@0.2.6",
+        "nano-app-child:cli/environment@0.2.6",
+    ];
+
+    pub fn nested(name: &str) -> Component {
+        let mut c = Component::new();
+        c.section(&CustomSection {
+            name: name.into(),
+            data: b"".as_slice().into(),
+        });
+        let mut types = ComponentTypeSection::new();
+        types.instance(&InstanceType::new());
+        c.section(&types);
+        let mut imports = ComponentImportSection::new();
+        imports.import(ENV, ComponentTypeRef::Instance(0));
+        c.section(&imports);
+        c
+    }
+
+    pub fn sha(name: &str) -> String {
+        hex::encode(Sha256::digest(nested(name).finish()))
+    }
+
+    /// `app_import` and `child_import` are indexes into [`IMPORTS`].
+    pub fn build(app_import: u32, child_import: u32, core: bool) -> Vec<u8> {
+        let mut top = Component::new();
+        let mut types = ComponentTypeSection::new();
+        types.instance(&InstanceType::new());
+        top.section(&types);
+        let mut imports = ComponentImportSection::new();
+        for name in IMPORTS {
+            imports.import(name, ComponentTypeRef::Instance(0));
+        }
+        top.section(&imports);
+        top.section(&NestedComponentSection(&nested("app")));
+        top.section(&NestedComponentSection(&nested("child")));
+        if core {
+            top.section(&ModuleSection(&wasm_encoder::Module::new()));
+        }
+        let mut instances = ComponentInstanceSection::new();
+        instances.instantiate(1, [(ENV, ComponentExportKind::Instance, child_import)]);
+        instances.instantiate(0, [(ENV, ComponentExportKind::Instance, app_import)]);
+        top.section(&instances);
+        top.finish()
+    }
+}
+
+fn composed_plan() -> Plan {
+    let mut p = plan(&[]);
+    for (inst, name) in p.instances.iter_mut().zip(["app", "child"]) {
+        inst.component_sha256 = composed::sha(name);
+        inst.imports = vec![composed::ENV.into()];
+    }
+    p
+}
+
+#[test]
+fn each_instance_given_its_own_scoped_imports_passes() {
+    check_wiring(&composed::build(0, 1, false), &composed_plan()).unwrap();
+}
+
+#[test]
+fn swapped_scoped_imports_are_refused_naming_the_instance() {
+    let err = check_wiring(&composed::build(1, 0, false), &composed_plan()).unwrap_err();
+    let text = err.to_string();
+    assert!(
+        text.contains("is given `wasi:cli/environment@0.2.6` from the import `nano-app"),
+        "{text}"
+    );
+    assert!(text.contains("not its own"), "{text}");
+    // Both given the parent's.
+    assert!(check_wiring(&composed::build(0, 0, false), &composed_plan()).is_err());
+}
+
+#[test]
+fn an_unannounced_root_import_or_top_level_code_is_refused() {
+    let mut p = composed_plan();
+    p.instances[1].imports.clear();
+    let err = check_wiring(&composed::build(0, 1, false), &p).unwrap_err();
+    assert!(
+        err.to_string()
+            .contains("no instance of the plan announced"),
+        "{err}"
+    );
+    let err = check_wiring(&composed::build(0, 1, true), &composed_plan()).unwrap_err();
+    assert!(err.to_string().contains("code of its own"), "{err}");
+}
+
+#[test]
+fn an_instance_the_plan_does_not_name_is_refused() {
+    let mut p = composed_plan();
+    p.instances[1].component_sha256 = composed::sha("other");
+    let err = check_wiring(&composed::build(0, 1, false), &p).unwrap_err();
+    assert!(
+        err.to_string().contains("no instance of the plan runs"),
+        "{err}"
+    );
 }
