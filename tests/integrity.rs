@@ -142,6 +142,27 @@ fn no_build_refuses_a_plan_whose_instance_digest_was_changed() {
     assert_refused(&out, &["the same component for two instances"]);
 }
 
+#[test]
+fn no_build_outside_a_workspace_refuses_to_trust_the_plan() {
+    let copy = support::linked_copy("isolation");
+    let plan = copy.path().join("plan.json").display().to_string();
+    let nowhere = tempfile::tempdir().unwrap();
+    let dir = format!("home={}", home().path().display());
+    let out = support::cargo_nano_in(
+        nowhere.path(),
+        "isolation",
+        &["run", "--no-build", "--plan", &plan, "--dir", &dir],
+    );
+    assert_eq!(out.status, 2, "{}", out.render());
+    assert!(out.stdout.is_empty(), "{}", out.render());
+    assert!(
+        out.stderr
+            .contains("help: `--no-build` checks the linked app against the manifests"),
+        "{}",
+        out.render()
+    );
+}
+
 /// Renames every top-level import `A…` to `B…` and `B…` to `A…`, re-encoding the import
 /// sections and copying every other section as it is.
 fn swap_namespaces(wasm: &[u8], a: &str, b: &str) -> Vec<u8> {

@@ -154,7 +154,11 @@ impl RunCommand {
         if !self.no_build {
             return Ok(None);
         }
-        let mut options = self.project.options()?;
+        const HELP: &str = "help: `--no-build` checks the linked app against the manifests of the workspace it was built from; run it in a checkout of that workspace (or pass `--manifest-path`)";
+        let mut options = self
+            .project
+            .options()
+            .inspect_err(|_| eprintln!("{HELP}"))?;
         if options.package.is_none() {
             options.package = std::fs::read_to_string(plan_path)
                 .ok()
@@ -165,9 +169,7 @@ impl RunCommand {
             .map(Some)
             .map_err(|e| {
                 let code = output::report_build_error(&e);
-                eprintln!(
-                    "help: `--no-build` checks the linked app against the manifests of the workspace it was built from; run it in a checkout of that workspace (or pass `--manifest-path`)"
-                );
+                eprintln!("{HELP}");
                 code
             })
     }
