@@ -50,7 +50,7 @@ pub fn violations(project: &ProjectArgs, err: &PolicyError, format: Format) -> u
     EXIT_POLICY
 }
 
-/// The findings of `diff` (the tree of `report` against `base`, labelled `label`).
+/// The findings of `diff`, a comparison of the tree `report` built with a lock.
 pub fn of_diff(report: &BuildReport, diff: &PermissionDiff) -> Vec<Finding> {
     let lock = linker::lock::lock_path(&report.workspace_root);
     findings::of_diff(diff, &Sources::of_report(report, lock))
