@@ -58,6 +58,10 @@ enum Command {
 fn main() -> ExitCode {
     // As a Cargo subcommand we are called as `cargo-nano nano build …`.
     let mut args: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    // The same binary is rustc's wrapper and the build-script runner of confined builds.
+    if let Some(code) = build_sandbox::wrapper::dispatch(&args) {
+        return ExitCode::from(code);
+    }
     if args.get(1).is_some_and(|a| a == "nano") {
         args.remove(1);
     }

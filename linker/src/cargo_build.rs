@@ -57,6 +57,9 @@ pub enum CargoBuildError {
     /// The generated workspace of a package from outside the user's workspace failed.
     #[error(transparent)]
     BuildWorkspace(#[from] BuildWorkspaceError),
+    /// Build scripts and proc macros could not be confined.
+    #[error(transparent)]
+    Sandbox(#[from] build_sandbox::SetupError),
     /// Cargo built no component.
     #[error("cargo reported no `.wasm` artifact for package `{package}`")]
     NoArtifact {
@@ -117,6 +120,9 @@ pub struct CargoFlags {
     pub frozen: bool,
     /// `--offline`: no network access.
     pub offline: bool,
+    /// Fail where build scripts and proc macros cannot be confined (not a Cargo flag: cargo-nano's
+    /// `--require-build-sandbox`).
+    pub require_build_sandbox: bool,
 }
 
 impl CargoFlags {
@@ -234,7 +240,13 @@ pub fn build_package(
     package: &NanoPackage,
 ) -> Result<PathBuf, CargoBuildError> {
     let args = cargo_args(ctx, package)?;
-    let (path, fresh) = run_cargo(package, &args)?;
+    // Build scripts and proc macros run confined (`build_sandbox`): cargo-nano is rustc's wrapper.
+    let sandbox = build_sandbox::cargo_env(&build_sandbox::Setup {
+        workspace_root: &ctx.workspace.root,
+        target_dir: &ctx.workspace.target_dir,
+        require: ctx.flags.require_build_sandbox,
+    })?;
+    let (path, fresh) = run_cargo(package, &args, &sandbox)?;
     let member = ctx.workspace.members.contains(&package.info.id);
     if !member && (ctx.flags.locked || ctx.flags.frozen) {
         crate::build_workspace::check_locked(ctx.workspace, package)?;
@@ -248,7 +260,7 @@ pub fn build_package(
         for stale in outputs(&path) {
             let _ = std::fs::remove_file(stale);
         }
-        run_cargo(package, &args)?.0
+        run_cargo(package, &args, &sandbox)?.0
     } else {
         path
     };
@@ -267,12 +279,17 @@ fn outputs(uplifted: &Path) -> Vec<PathBuf> {
 }
 
 /// Runs `cargo` with `args`; returns the component and whether Cargo found it fresh.
-fn run_cargo(package: &NanoPackage, args: &[String]) -> Result<(PathBuf, bool), CargoBuildError> {
+fn run_cargo(
+    package: &NanoPackage,
+    args: &[String],
+    sandbox: &[(String, std::ffi::OsString)],
+) -> Result<(PathBuf, bool), CargoBuildError> {
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
     let mut child = Command::new(&cargo)
         .args(args)
         // A C compiler for crates with C code, when one is installed but not configured.
         .envs(crate::c_toolchain::env_vars())
+        .envs(sandbox.iter().map(|(k, v)| (k, v)))
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
@@ -396,6 +413,7 @@ mod tests {
             locked: true,
             frozen: false,
             offline: true,
+            require_build_sandbox: true,
         };
         assert_eq!(flags.args(), ["--locked", "--offline"]);
         assert!(CargoFlags::default().args().is_empty());

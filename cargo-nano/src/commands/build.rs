@@ -26,6 +26,10 @@ pub struct CargoArgs {
     /// Run without accessing the network (passed to Cargo).
     #[arg(long)]
     pub offline: bool,
+    /// Fail where build scripts and proc macros cannot be confined, instead of warning and running
+    /// them unconfined (also `CARGO_NANO_REQUIRE_BUILD_SANDBOX=1`).
+    #[arg(long)]
+    pub require_build_sandbox: bool,
 }
 
 impl CargoArgs {
@@ -51,6 +55,8 @@ impl CargoArgs {
             locked: self.locked,
             frozen: self.frozen,
             offline: self.offline,
+            require_build_sandbox: self.require_build_sandbox
+                || std::env::var_os(build_sandbox::ENV_REQUIRE).is_some_and(|v| v == "1"),
         }
     }
 }
@@ -88,6 +94,7 @@ impl ProjectArgs {
     /// like any error) is handed back, for its findings to be rendered in other formats.
     pub fn try_build(&self) -> Result<BuildReport, Stopped> {
         let options = self.options().map_err(Stopped::Code)?;
+        warn_if_unconfined(options.flags.require_build_sandbox);
         let mut progress = Progress::new();
         let result = pipeline::build(&options, &mut |e| progress.event(e));
         progress.finish();
@@ -107,6 +114,19 @@ pub enum Stopped {
     Code(u8),
     /// On policy or grant violations (exit code 1).
     Policy(PolicyError),
+}
+
+/// Says once, before building, that build scripts and proc macros will run unconfined here;
+/// with `require`, the build itself fails with the reason (`linker::cargo_build`).
+fn warn_if_unconfined(require: bool) {
+    if let build_sandbox::Availability::Unavailable { reason } = build_sandbox::availability()
+        && !require
+    {
+        eprintln!(
+            "warning: build scripts and proc macros run unconfined, with your authority: {reason}\n  = help: `--require-build-sandbox` (or `{}=1`) makes this an error",
+            build_sandbox::ENV_REQUIRE
+        );
+    }
 }
 
 /// Build every nano package to its own component, check its capabilities, and link them.
