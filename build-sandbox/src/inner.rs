@@ -64,3 +64,37 @@ fn from_config(workspace_root: &Path) -> Option<Option<PathBuf>> {
     }
     None
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_nearest_configuration_names_the_wrapper() {
+        let dir = tempfile::tempdir().unwrap();
+        let ws = dir.path().join("ws/member");
+        std::fs::create_dir_all(ws.join(".cargo")).unwrap();
+        std::fs::create_dir_all(dir.path().join("ws/.cargo")).unwrap();
+        std::fs::write(
+            dir.path().join("ws/.cargo/config.toml"),
+            "[build]\nrustc-wrapper = \"tools/wrap\"\n",
+        )
+        .unwrap();
+        assert_eq!(
+            from_config(&ws),
+            Some(Some(dir.path().join("ws/tools/wrap")))
+        );
+        std::fs::write(
+            ws.join(".cargo/config.toml"),
+            "[build]\nrustc-wrapper = \"sccache\"\n",
+        )
+        .unwrap();
+        assert_eq!(from_config(&ws), Some(Some(PathBuf::from("sccache"))));
+        std::fs::write(
+            ws.join(".cargo/config.toml"),
+            "[build]\nrustc-wrapper = \"\"\n",
+        )
+        .unwrap();
+        assert_eq!(from_config(&ws), Some(None));
+    }
+}
