@@ -31,6 +31,7 @@ pub mod config;
 mod confine;
 mod inner;
 mod paths;
+mod relay;
 mod report;
 mod rustc_args;
 pub mod wrap;

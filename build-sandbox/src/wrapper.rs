@@ -10,6 +10,7 @@ use std::process::{Command, ExitStatus, Stdio};
 
 use crate::confine::{self, Rules};
 
+use crate::relay::Relay;
 use crate::report::{self, Scanner, Subject};
 use crate::rustc_args::RustcArgs;
 use crate::{BUILD_SCRIPT_ARG, ENV_POLICY, Policy, wrap};
@@ -87,9 +88,20 @@ fn rustc(args: &[OsString]) -> u8 {
                 many[0].clone(),
             ),
         };
+        // rustc writes a private directory; the wrapper moves its artifacts into the shared one.
+        let (relay, rustc_args) = match Relay::new(&args[1..], &parsed) {
+            Some((relay, rewritten)) => (Some(relay), rewritten),
+            None => (None, args[1..].to_vec()),
+        };
+        let write = match &relay {
+            Some(relay) => std::iter::once(relay.private.clone())
+                .chain(parsed.incremental.iter().cloned())
+                .collect(),
+            None => parsed.write_dirs(),
+        };
         let mut rules = Rules {
             read: policy.read.clone(),
-            write: parsed.write_dirs(),
+            write,
             network: false,
         };
         rules
@@ -107,7 +119,15 @@ fn rustc(args: &[OsString]) -> u8 {
             krate,
             default: report::MACRO_DEFAULT,
         };
-        run_confined(&args[0], &args[1..], rules, &subject, &policy, false)
+        run_confined(
+            &args[0],
+            &rustc_args,
+            rules,
+            &subject,
+            &policy,
+            false,
+            relay.as_ref(),
+        )
     };
     if code == 0
         && let Some(output) = parsed.build_script_output()
@@ -163,7 +183,7 @@ fn build_script(args: &[OsString]) -> u8 {
         krate: name,
         default: report::SCRIPT_DEFAULT,
     };
-    run_confined(orig, rest, rules, &subject, &policy, true)
+    run_confined(orig, rest, rules, &subject, &policy, true, None)
 }
 
 /// The named pipe of Cargo's jobserver, when it uses one (`--jobserver-auth=fifo:PATH`).
@@ -186,6 +206,7 @@ fn run_confined(
     subject: &Subject,
     policy: &Policy,
     note_failures: bool,
+    relay: Option<&Relay>,
 ) -> u8 {
     let tmp = match tempfile::Builder::new().prefix("nano-sandbox-").tempdir() {
         Ok(t) => t,
@@ -233,8 +254,16 @@ fn run_confined(
         let mut line = Vec::new();
         let mut out = std::io::stderr().lock();
         while reader.read_until(b'\n', &mut line).is_ok_and(|n| n > 0) {
-            let _ = out.write_all(&line);
-            scanner.line(String::from_utf8_lossy(&line).trim_end());
+            let text = String::from_utf8_lossy(&line);
+            match relay.and_then(|r| r.line(text.trim_end())) {
+                Some(moved) => {
+                    let _ = writeln!(out, "{moved}");
+                }
+                None => {
+                    let _ = out.write_all(&line);
+                }
+            }
+            scanner.line(text.trim_end());
             line.clear();
         }
     }
@@ -247,6 +276,15 @@ fn run_confined(
             ));
         }
     };
+    if let Some(relay) = relay
+        && let Err(e) = relay.finish(code == 0)
+        && code == 0
+    {
+        return fail(&format!(
+            "failed to move rustc's artifacts from `{}`: {e}",
+            relay.private.display()
+        ));
+    }
     if code != 0 {
         match report::classify(&scanner.lines, &rules.read, &rules.write) {
             Some(op) => eprint!(
