@@ -99,3 +99,52 @@ fn a_granted_endpoint_connects_and_any_other_is_refused() {
         "the refused connect reached the host"
     );
 }
+
+/// The endpoint `fixtures/net` grants to `fetcher` by host name.
+const BY_NAME: &str = "localhost:47615";
+
+#[test]
+fn a_granted_host_name_resolves_and_connects_and_no_other_name_resolves() {
+    let built = cargo_nano("net", &["build"]);
+    assert_eq!(built.status, 0, "{}", built.render());
+    let served = serve("127.0.0.1:47615");
+    let run = |endpoint: &str| {
+        cargo_nano(
+            "net",
+            &[
+                "run",
+                "--quiet",
+                "--no-build",
+                "--net",
+                BY_NAME,
+                "--",
+                endpoint,
+                "ping",
+            ],
+        )
+    };
+
+    let ok = run(BY_NAME);
+    assert_eq!(ok.status, 0, "{}", ok.render());
+    assert_eq!(ok.stdout.trim(), "answer: pong: ping", "{}", ok.render());
+    assert_eq!(served.load(Ordering::SeqCst), 1);
+    assert!(!ok.stderr.contains("was denied"), "{}", ok.render());
+
+    // Another name is never looked up: the lookup is refused inside the nanoprocess and reported.
+    let refused = run("example.invalid:47615");
+    assert_eq!(refused.status, 1, "{}", refused.render());
+    assert!(
+        refused
+            .stdout
+            .contains("error: cannot connect to example.invalid:47615"),
+        "{}",
+        refused.render()
+    );
+    assert!(
+        refused.stderr.contains(
+            "warning: package `fetcher` (instance `app/fetcher`) was denied: look up `example.invalid`"
+        ),
+        "{}",
+        refused.render()
+    );
+}

@@ -13,7 +13,8 @@ const EXIT_STATUS: &str = "\
 Exit status:
   0  success (for `run`: the program's own exit code once it has started)
   1  policy violation: a package reaches, requests or grants more than it may, or more than
-     Nano.lock records (`build`, `lock`, `check --locked`)
+     Nano.lock records (`build`, `lock`, `check --locked`; `diff` and `tree` on a violation;
+     `run --audit` when a manifest misses what the run needed)
   2  bad input or usage: invalid manifest, missing slot, build failure, corrupt files
   101  `run`: the program trapped (the message names the package)
   102  `run`: a package exceeded its memory, table or time limit (the message names the

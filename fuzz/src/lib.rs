@@ -31,9 +31,12 @@ pub fn lockfile(data: &[u8]) {
     };
     if let Ok(lock) = linker::lock::parse(text, "Nano.lock") {
         let rendered = linker::lock::render(&lock);
-        let again = linker::lock::parse(&rendered, "Nano.lock")
-            .expect("a rendered lock parses");
-        assert_eq!(linker::lock::render(&again), rendered, "a lock renders stably");
+        let again = linker::lock::parse(&rendered, "Nano.lock").expect("a rendered lock parses");
+        assert_eq!(
+            linker::lock::render(&again),
+            rendered,
+            "a lock renders stably"
+        );
     }
 }
 

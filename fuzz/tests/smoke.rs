@@ -71,5 +71,10 @@ fn smoke_inspect() {
 
 #[test]
 fn smoke_verify() {
-    smoke(&["corpus/verify", "../linker/tests/data"], 4, 8, nano_fuzz::verify);
+    smoke(
+        &["corpus/verify", "../linker/tests/data"],
+        4,
+        8,
+        nano_fuzz::verify,
+    );
 }

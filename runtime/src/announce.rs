@@ -21,6 +21,7 @@ pub fn linker_for(
 ) -> Result<Linker<NanoState>, RunError> {
     let mut linker = Linker::new(engine);
     crate::shared::add_shared(&mut linker).map_err(|e| RunError::Engine(format!("{e:#}")))?;
+    crate::names::check_lookups(&mut linker).map_err(|e| RunError::Engine(format!("{e:#}")))?;
     for (name, item) in component.component_type().imports(engine) {
         if wasi::classify(name) == InterfaceClass::Shared {
             continue;

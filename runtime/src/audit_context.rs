@@ -11,8 +11,9 @@ use wasmtime_wasi::{FsPerms, WasiCtx, WasiCtxBuilder};
 use crate::RunError;
 use crate::audit::{AuditLog, OUTSIDE};
 use crate::audit_stdio::AuditedStream;
-use crate::context::{Resolved, RunOptions, resolve_endpoints, socket_allowed};
+use crate::context::{Resolved, RunOptions};
 use crate::dirs;
+use crate::net::{resolve_endpoints, socket_allowed};
 
 /// An audit run's log and the empty directory every instance gets as `/`.
 pub(crate) struct Audit {
@@ -59,6 +60,7 @@ pub(crate) fn resolve_audit_root(
         dirs,
         env: options.env.clone(),
         network: resolve_endpoints(&options.network)?,
+        names: Default::default(),
     })
 }
 
@@ -81,6 +83,7 @@ pub(crate) fn resolve_audit_child(
         dirs,
         env: parent.env.clone(),
         network: parent.network.clone(),
+        names: Default::default(),
     })
 }
 

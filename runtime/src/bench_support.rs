@@ -58,6 +58,7 @@ pub fn state(plan: &Plan, options: &RunOptions) -> Result<NanoState, RunError> {
         packages: build_contexts(plan, options, &Default::default(), None)?,
         limits: crate::limits::RunLimits::new(plan, options),
         exited: None,
+        networks: Default::default(),
         audit: None,
     })
 }

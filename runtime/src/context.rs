@@ -1,7 +1,7 @@
 //! Building one WASI context per instance from the plan and the person running the app.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::net::{SocketAddr, ToSocketAddrs};
+use std::net::SocketAddr;
 use std::path::PathBuf;
 
 use manifest_schema::plan::{Plan, PlanInstance};
@@ -13,6 +13,8 @@ use crate::RunError;
 use crate::audit_context::{Audit, audit_ctx, resolve_audit_child, resolve_audit_root};
 use crate::denials::{Denials, Denied, DeniedStream};
 use crate::dirs;
+use crate::names::NameGrants;
+use crate::net::{host_names, record_socket_denial, resolve_endpoints, socket_allowed};
 use crate::state::PackageCtx;
 
 /// What the person running the app gives the top package.
@@ -96,6 +98,8 @@ pub(crate) struct Resolved {
     pub(crate) dirs: BTreeMap<String, (PathBuf, Access)>,
     pub(crate) env: BTreeMap<String, String>,
     pub(crate) network: BTreeSet<SocketAddr>,
+    /// The host-name endpoints among those it may connect to (`crate::names`).
+    pub(crate) names: BTreeSet<Endpoint>,
 }
 
 /// Builds the context of every instance of `plan`, parents first; each records the attempts it
@@ -131,12 +135,20 @@ pub fn build_contexts(
         };
         let own_denied = denied.clone();
         let index = out.len();
+        let names = match audit {
+            None => NameGrants::new(&r.names),
+            Some(_) => NameGrants::default(),
+        };
         let (wasi, holds) = match audit {
-            None => (wasi_ctx(inst, &r, options, denied)?, inst.holds.clone()),
+            None => (
+                wasi_ctx(inst, &r, options, denied, names.clone())?,
+                inst.holds.clone(),
+            ),
             Some(audit) => audit_ctx(inst, &r, options, audit, index)?,
         };
         out.push(PackageCtx {
             denied: own_denied,
+            names,
             package: inst.package.clone(),
             holds,
             wasi,
@@ -226,7 +238,13 @@ fn resolve_root(inst: &PlanInstance, options: &RunOptions) -> Result<Resolved, R
     }
     let env = options.env.clone();
     let network = resolve_endpoints(&options.network)?;
-    Ok(Resolved { dirs, env, network })
+    let names = host_names(options.network.iter());
+    Ok(Resolved {
+        dirs,
+        env,
+        network,
+        names,
+    })
 }
 
 fn resolve_child(inst: &PlanInstance, parent: &Resolved) -> Result<Resolved, RunError> {
@@ -250,24 +268,18 @@ fn resolve_child(inst: &PlanInstance, parent: &Resolved) -> Result<Resolved, Run
         .collect();
     let wanted = resolve_endpoints(&inst.holds.network)?;
     let network = wanted.intersection(&parent.network).copied().collect();
-    Ok(Resolved { dirs, env, network })
-}
-
-pub(crate) fn resolve_endpoints(
-    endpoints: &BTreeSet<Endpoint>,
-) -> Result<BTreeSet<SocketAddr>, RunError> {
-    let mut out = BTreeSet::new();
-    for e in endpoints {
-        let host = e.host.trim_start_matches('[').trim_end_matches(']');
-        let addrs = (host, e.port)
-            .to_socket_addrs()
-            .map_err(|source| RunError::Resolve {
-                endpoint: e.to_string(),
-                source,
-            })?;
-        out.extend(addrs);
-    }
-    Ok(out)
+    let names = host_names(
+        inst.holds
+            .network
+            .iter()
+            .filter(|e| parent.names.contains(*e)),
+    );
+    Ok(Resolved {
+        dirs,
+        env,
+        network,
+        names,
+    })
 }
 
 fn wasi_ctx(
@@ -275,6 +287,7 @@ fn wasi_ctx(
     r: &Resolved,
     options: &RunOptions,
     denied: Denied,
+    names: NameGrants,
 ) -> Result<WasiCtx, RunError> {
     let mut b = WasiCtxBuilder::new();
     let holds = &inst.holds;
@@ -319,98 +332,17 @@ fn wasi_ctx(
     }
     let allowed = r.network.clone();
     let top = inst.parent.is_none();
-    b.allow_ip_name_lookup(false);
+    // Lookups of the names it holds only: `crate::names` checks each name first.
+    b.allow_ip_name_lookup(names.any());
     b.allow_udp(false);
     b.allow_tcp(!allowed.is_empty());
     b.socket_addr_check(move |addr, use_| {
-        let ok = socket_allowed(&allowed, addr, use_);
+        let resolved = matches!(use_, SocketAddrUse::TcpConnect) && names.resolved(&addr);
+        let ok = resolved || socket_allowed(&allowed, addr, use_);
         if !ok {
             record_socket_denial(&denied, addr, use_, top);
         }
         Box::pin(async move { ok })
     });
     Ok(b.build())
-}
-
-/// Whether a package holding the TCP endpoints `allowed` may use `addr` for `use_`: connecting
-/// to a held endpoint, and the bind to the unspecified address and port 0 that wasmtime-wasi
-/// checks first when a connect needs an implicit bind. Nothing else: no other bind, no listen
-/// (a socket bound to an ephemeral port can neither listen nor connect anywhere else), no UDP.
-pub(crate) fn socket_allowed(
-    allowed: &BTreeSet<SocketAddr>,
-    addr: SocketAddr,
-    use_: SocketAddrUse,
-) -> bool {
-    match use_ {
-        SocketAddrUse::TcpConnect => allowed.contains(&addr),
-        SocketAddrUse::TcpBind => {
-            !allowed.is_empty() && addr.ip().is_unspecified() && addr.port() == 0
-        }
-        _ => false,
-    }
-}
-
-/// Records a socket use [`socket_allowed`] refused: a connect names the endpoint to grant; any
-/// other use cannot be granted.
-fn record_socket_denial(denied: &Denied, addr: SocketAddr, use_: SocketAddrUse, top: bool) {
-    let what = match use_ {
-        SocketAddrUse::TcpConnect => {
-            let grant = format!("network = [\"{addr}\"]");
-            let option = top.then(|| format!("--net {addr}"));
-            denied.record(format!("connect to {addr}"), Some(grant), option);
-            return;
-        }
-        SocketAddrUse::TcpBind => "bind to",
-        SocketAddrUse::TcpListen => "listen on",
-        SocketAddrUse::TcpAccept => "accept on",
-        SocketAddrUse::UdpBind => "bind UDP to",
-        SocketAddrUse::UdpSend => "send UDP to",
-        SocketAddrUse::UdpReceive => "receive UDP from",
-    };
-    denied.record(format!("{what} {addr}"), None, None);
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn only_held_endpoints_and_the_implicit_bind_of_a_connect_pass() {
-        let held: SocketAddr = "127.0.0.1:47613".parse().unwrap();
-        let allowed = BTreeSet::from([held]);
-        let at = |s: &str| s.parse::<SocketAddr>().unwrap();
-        assert!(socket_allowed(&allowed, held, SocketAddrUse::TcpConnect));
-        assert!(!socket_allowed(
-            &allowed,
-            at("127.0.0.1:47614"),
-            SocketAddrUse::TcpConnect
-        ));
-        assert!(socket_allowed(
-            &allowed,
-            at("0.0.0.0:0"),
-            SocketAddrUse::TcpBind
-        ));
-        assert!(socket_allowed(
-            &allowed,
-            at("[::]:0"),
-            SocketAddrUse::TcpBind
-        ));
-        for (addr, use_) in [
-            ("0.0.0.0:8080", SocketAddrUse::TcpBind),
-            ("127.0.0.1:0", SocketAddrUse::TcpBind),
-            ("0.0.0.0:0", SocketAddrUse::TcpListen),
-            ("127.0.0.1:47613", SocketAddrUse::TcpListen),
-            ("127.0.0.1:47613", SocketAddrUse::TcpAccept),
-            ("127.0.0.1:47613", SocketAddrUse::UdpSend),
-            ("0.0.0.0:0", SocketAddrUse::UdpBind),
-        ] {
-            assert!(!socket_allowed(&allowed, at(addr), use_), "{addr} {use_:?}");
-        }
-        // A package holding no endpoint may not even bind.
-        assert!(!socket_allowed(
-            &BTreeSet::new(),
-            at("0.0.0.0:0"),
-            SocketAddrUse::TcpBind
-        ));
-    }
 }

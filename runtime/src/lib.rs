@@ -30,6 +30,8 @@ mod engine;
 mod exit;
 pub mod integrity;
 pub mod limits;
+mod names;
+mod net;
 mod run;
 mod scoped;
 mod shared;

@@ -172,6 +172,7 @@ impl App {
             packages,
             limits,
             exited: None,
+            networks: Default::default(),
             audit: audit.as_ref().map(|a| a.log.clone()),
         };
         let mut store = Store::new(self.pre.engine(), state);

@@ -121,10 +121,11 @@ pub fn define(
         }
         ("wasi:sockets/instance-network", "instance-network") => {
             inst.func_wrap(function, move |mut s: Store<'_>, (): ()| {
-                with_sockets(&mut s, i, |v| {
+                let network = with_sockets(&mut s, i, |v| {
                     sockets::instance_network::Host::instance_network(v)
-                })
-                .map(|r| (r,))
+                })?;
+                s.data_mut().networks.insert(network.rep(), i);
+                Ok((network,))
             })?
         }
         ("wasi:sockets/tcp-create-socket", "create-tcp-socket") => inst.func_wrap(

@@ -18,6 +18,8 @@ pub struct PackageCtx {
     pub wasi: WasiCtx,
     /// Where its denied attempts are recorded (for those the shared bindings see).
     pub denied: crate::denials::Denied,
+    /// The host names it may look up, and what they resolved to.
+    pub names: crate::names::NameGrants,
 }
 
 /// The data of the store running a composition.
@@ -34,6 +36,9 @@ pub struct NanoState {
     pub limits: RunLimits,
     /// The instance that called `wasi:cli/exit`, and the status it gave.
     pub exited: Option<(usize, i32)>,
+    /// Whose each `network` handle is (by resource rep): only a package's own scoped
+    /// `instance-network` hands one out, and a name lookup takes it (`crate::names`).
+    pub networks: std::collections::HashMap<u32, usize>,
     /// In an audit run, what each instance used.
     pub audit: Option<crate::audit::AuditLog>,
 }

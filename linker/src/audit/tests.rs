@@ -47,7 +47,10 @@ fn write_adds_what_is_missing_and_keeps_the_rest_of_the_manifest() {
         missing_grants: [("child".to_string(), caps(&[Stream::Stderr], false))].into(),
         ..PackageNeeds::default()
     };
-    assert_eq!(write(std::slice::from_ref(&needs)).unwrap(), std::slice::from_ref(&path));
+    assert_eq!(
+        write(std::slice::from_ref(&needs)).unwrap(),
+        std::slice::from_ref(&path)
+    );
     let after = std::fs::read_to_string(&path).unwrap();
     assert!(
         after.starts_with("[package]\nname = \"app\" # the app\n"),
