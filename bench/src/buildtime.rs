@@ -132,7 +132,7 @@ pub fn run(options: &Options) -> Vec<Row> {
 }
 
 /// Seconds `cmd` took; panics if it failed.
-fn time(cmd: &mut Command) -> f64 {
+pub(crate) fn time(cmd: &mut Command) -> f64 {
     let t = Instant::now();
     let out = cmd
         .stdout(Stdio::null())
@@ -148,7 +148,7 @@ fn time(cmd: &mut Command) -> f64 {
 }
 
 /// The `cargo-nano` binary next to this one, built first with the same profile.
-fn cargo_nano_binary() -> PathBuf {
+pub(crate) fn cargo_nano_binary() -> PathBuf {
     let exe = std::env::current_exe().expect("no current exe");
     // …/target/<profile>/nano-bench: build into the same target directory and profile.
     let target_dir = exe
@@ -170,7 +170,7 @@ fn cargo_nano_binary() -> PathBuf {
 
 /// Copies a workspace without its `target/`; a path dependency on this repository's
 /// `nanoprocess` crate is made absolute so the copy still resolves it.
-fn copy_tree(from: &Path, to: &Path) {
+pub(crate) fn copy_tree(from: &Path, to: &Path) {
     std::fs::create_dir_all(to).expect("cannot create a directory");
     for entry in std::fs::read_dir(from)
         .expect("cannot list a directory")

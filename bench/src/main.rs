@@ -2,8 +2,8 @@
 //! the same process and run, with their ratio: absolute times on a shared machine are noise.
 //!
 //! ```text
-//! cargo run --release -p nano-bench -- [--quick] [--only calls|start|memory|build|inspect]
-//!                                      [--markdown docs/performance.md]
+//! cargo run --release -p nano-bench -- [--quick]
+//!     [--only calls|start|memory|build|build-sandbox|inspect] [--markdown docs/performance.md]
 //! ```
 //!
 //! `--quick` is the CI smoke mode: few iterations, small sizes, no assertions on timings.
@@ -17,6 +17,7 @@ mod guests;
 mod inspect;
 mod memory;
 mod report;
+mod sandbox;
 mod start;
 mod timing;
 
@@ -34,7 +35,14 @@ pub struct Options {
     pub markdown: Option<PathBuf>,
 }
 
-const GROUPS: [&str; 5] = ["calls", "start", "memory", "build", "inspect"];
+const GROUPS: [&str; 6] = [
+    "calls",
+    "start",
+    "memory",
+    "build",
+    "build-sandbox",
+    "inspect",
+];
 
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -56,6 +64,7 @@ fn main() {
             "start" => start::run(&options),
             "memory" => memory::run(&options),
             "build" => buildtime::run(&options),
+            "build-sandbox" => sandbox::run(&options),
             _ => inspect::run(&options),
         };
         eprintln!("   ({group}: {:.1} s)", started.elapsed().as_secs_f64());
