@@ -232,13 +232,30 @@ fn isolation_writes_land_in_the_granted_subdirectory() {
 
 #[test]
 fn run_without_a_required_dir_is_bad_input() {
+    // Every missing slot at once, before anything is built.
     let out = cargo_nano("unzip-app", &["run", "--quiet", "--", "input/sample.zip"]);
     assert_eq!(out.status, 2, "{}", out.render());
     assert!(
-        out.stderr.contains("--dir input=PATH") || out.stderr.contains("--dir data=PATH"),
+        out.stderr.contains(
+            "package `app` requests directory slots `data`, `input` \
+             (help: pass `--dir data=PATH` `--dir input=PATH`)"
+        ),
         "{}",
         out.render()
     );
+    assert!(!out.stderr.contains("linked"), "{}", out.render());
+    // A `--dir` without `=`, or a slot bound twice, is refused before the build too.
+    for (args, message) in [
+        (&["--dir", "input"][..], "`--dir input` must be SLOT=PATH"),
+        (
+            &["--dir", "input=a", "--dir", "input=b"][..],
+            "`--dir input=…` is given more than once",
+        ),
+    ] {
+        let out = cargo_nano("unzip-app", &[&["run", "--quiet"][..], args].concat());
+        assert_eq!(out.status, 2, "{}", out.render());
+        assert!(out.stderr.contains(message), "{}", out.render());
+    }
 }
 
 #[test]

@@ -187,32 +187,31 @@ fn check_root_options(root: &PlanInstance, options: &RunOptions) -> Result<(), R
             return Err(unrequested(format!("network endpoint `{endpoint}`"), help));
         }
     }
-    for slot in root.holds.dirs.keys() {
-        if !options.dirs.contains_key(slot) {
-            return Err(RunError::MissingDir {
-                package: root.package.clone(),
-                slot: slot.clone(),
-            });
-        }
+    missing_dirs(root, options)
+}
+
+/// Every slot the top package requests must be bound; all missing ones are named at once.
+fn missing_dirs(root: &PlanInstance, options: &RunOptions) -> Result<(), RunError> {
+    let slots: Vec<String> = root
+        .holds
+        .dirs
+        .keys()
+        .filter(|s| !options.dirs.contains_key(*s))
+        .cloned()
+        .collect();
+    if slots.is_empty() {
+        return Ok(());
     }
-    Ok(())
+    Err(RunError::MissingDir {
+        package: root.package.clone(),
+        slots,
+    })
 }
 
 /// An audit run takes any variable, endpoint and slot offered (they make the ceiling), but still
 /// needs every slot the top package requests.
 fn check_audit_options(root: &PlanInstance, options: &RunOptions) -> Result<(), RunError> {
-    match root
-        .holds
-        .dirs
-        .keys()
-        .find(|s| !options.dirs.contains_key(*s))
-    {
-        Some(slot) => Err(RunError::MissingDir {
-            package: root.package.clone(),
-            slot: slot.clone(),
-        }),
-        None => Ok(()),
-    }
+    missing_dirs(root, options)
 }
 
 fn requested_list<T: std::fmt::Display>(items: impl Iterator<Item = T>) -> String {
@@ -229,7 +228,7 @@ fn resolve_root(inst: &PlanInstance, options: &RunOptions) -> Result<Resolved, R
     for (slot, binding) in &inst.holds.dirs {
         let path = options.dirs.get(slot).ok_or_else(|| RunError::MissingDir {
             package: inst.package.clone(),
-            slot: slot.clone(),
+            slots: vec![slot.clone()],
         })?;
         dirs.insert(
             slot.clone(),

@@ -89,15 +89,18 @@ pub enum RunError {
         /// The function.
         function: String,
     },
-    /// The top package's request is not bound.
+    /// Slots the top package requests are not bound: all of them, so one fix covers them.
     #[error(
-        "package `{package}` requests directory slot `{slot}` (help: pass `--dir {slot}=PATH`)"
+        "package `{package}` requests directory slot{} {} (help: pass {})",
+        if .slots.len() == 1 { "" } else { "s" },
+        .slots.iter().map(|s| format!("`{s}`")).collect::<Vec<_>>().join(", "),
+        .slots.iter().map(|s| format!("`--dir {s}=PATH`")).collect::<Vec<_>>().join(" ")
     )]
     MissingDir {
         /// The package.
         package: String,
-        /// The slot.
-        slot: String,
+        /// The slots, sorted.
+        slots: Vec<String>,
     },
     /// An option grants what the top package does not request.
     #[error("the top package `{package}` does not request {what} ({help})")]

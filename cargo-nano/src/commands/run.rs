@@ -64,6 +64,9 @@ impl RunCommand {
         if self.audit {
             return self.audit();
         }
+        if let Err(code) = self.check_before_build() {
+            return code;
+        }
         let plan_path = match self.plan_path() {
             Ok(p) => p,
             Err(code) => return code,
@@ -174,15 +177,64 @@ impl RunCommand {
             })
     }
 
+    /// Refuses bad options before anything is built: malformed or repeated ones, and — unless
+    /// `--no-build`, where the runtime checks them against the plan — every slot the top
+    /// package requests but was not given, all at once.
+    fn check_before_build(&self) -> Result<(), u8> {
+        let refuse = |message: String| {
+            eprintln!("error: {message}");
+            EXIT_INPUT
+        };
+        self.options("").map_err(refuse)?;
+        if self.no_build {
+            return Ok(());
+        }
+        let Ok((_, graph)) = linker::pipeline::load(&self.project.options()?) else {
+            return Ok(()); // the build reports it
+        };
+        let root = &graph.packages[graph.root];
+        let given: Vec<&str> = self
+            .dirs
+            .iter()
+            .filter_map(|d| d.split_once('=').map(|(slot, _)| slot))
+            .collect();
+        let slots: Vec<String> = root
+            .manifest
+            .requests
+            .dirs
+            .keys()
+            .filter(|slot| !given.contains(&slot.as_str()))
+            .cloned()
+            .collect();
+        if slots.is_empty() {
+            return Ok(());
+        }
+        let package = root.info.name.clone();
+        Err(refuse(RunError::MissingDir { package, slots }.to_string()))
+    }
+
     fn options(&self, program: &str) -> Result<RunOptions, String> {
         let mut o = RunOptions::default();
+        let mut slots = std::collections::BTreeSet::new();
         for d in &self.dirs {
             let (slot, path) = d
                 .split_once('=')
-                .ok_or_else(|| format!("`--dir {d}` must be SLOT=PATH"))?;
+                .ok_or_else(|| format!("`--dir {d}` must be SLOT=PATH (e.g. `--dir {d}=./{d}`)"))?;
+            if !slots.insert(slot) {
+                return Err(format!(
+                    "`--dir {slot}=…` is given more than once (help: bind each slot once)"
+                ));
+            }
             o.dir(slot, path);
         }
+        let mut names = std::collections::BTreeSet::new();
         for e in &self.env {
+            let name = e.split_once('=').map_or(e.as_str(), |(k, _)| k);
+            if !names.insert(name) {
+                return Err(format!(
+                    "`--env {name}` is given more than once (help: pass each variable once)"
+                ));
+            }
             match e.split_once('=') {
                 Some((k, v)) => o.env(k, v),
                 None => match std::env::var(e) {

@@ -36,8 +36,19 @@ impl Walker {
         match value {
             Value::String(text) => match keyword(text, "access", ACCESS, ACCESS_HELP) {
                 Ok(access) => Some(access),
-                Err(invalid) => {
-                    self.invalid(key, invalid);
+                Err((message, help)) => {
+                    // The capability tables abbreviate the access (`data(rw)`): say what the
+                    // manifest spells out rather than accepting a second spelling of a permission.
+                    let help = match text.as_str() {
+                        "rw" => {
+                            Some("`rw` is the tables' short form: write `\"read-write\"`".into())
+                        }
+                        "ro" => {
+                            Some("`ro` is the tables' short form: write `\"read-only\"`".into())
+                        }
+                        _ => help,
+                    };
+                    self.invalid(key, (message, help));
                     None
                 }
             },
