@@ -420,10 +420,19 @@ fn a_trap_names_the_package_it_happened_in() {
         "{}",
         out.render()
     );
-    // The panic message stays inside the nanoprocess: `divider` holds no stderr.
+    // `divider` holds no stderr: its panic message was withheld while it ran, and is shown,
+    // marked as such, only now that it trapped, with a short demangled backtrace.
     assert!(
-        !out.stderr.contains("division of 7 by zero"),
+        out.stderr.contains(
+            "= note: it wrote, to a stderr it does not hold (withheld until now):\n      "
+        ) && out.stderr.contains("panicked at")
+            && out.stderr.contains("divider: division of 7 by zero"),
         "{}",
+        out.render()
+    );
+    assert!(
+        out.stderr.contains("(in `divider`)") && out.stderr.lines().count() < 30,
+        "a short backtrace naming the package: {}",
         out.render()
     );
     // But the attempt to write it is reported, naming the package and the grant.

@@ -73,12 +73,20 @@ impl std::fmt::Display for Denial {
 
 /// The denials of one run, shared by every instance's context. Each distinct attempt is kept once.
 #[derive(Debug, Clone, Default)]
-pub struct Denials(Arc<Mutex<Vec<Denial>>>);
+pub struct Denials {
+    list: Arc<Mutex<Vec<Denial>>>,
+    /// The last bytes each package wrote to a stderr it does not hold, by package: shown only
+    /// when that package traps (its panic message), marked as withheld.
+    withheld: Arc<Mutex<std::collections::BTreeMap<String, Vec<u8>>>>,
+}
+
+/// How much of a withheld stderr is kept: the tail, where a panic message ends up.
+const WITHHELD_BYTES: usize = 2048;
 
 impl Denials {
     /// Records `denial` unless the same attempt is already recorded.
     pub fn record(&self, denial: Denial) {
-        let mut list = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        let mut list = self.list.lock().unwrap_or_else(|e| e.into_inner());
         if !list.contains(&denial) {
             list.push(denial);
         }
@@ -86,12 +94,42 @@ impl Denials {
 
     /// The denials recorded so far, in the order they first happened.
     pub fn list(&self) -> Vec<Denial> {
-        self.0.lock().unwrap_or_else(|e| e.into_inner()).clone()
+        self.list.lock().unwrap_or_else(|e| e.into_inner()).clone()
     }
 
     /// Forgets every denial (a new run starts).
     pub fn clear(&self) {
-        self.0.lock().unwrap_or_else(|e| e.into_inner()).clear();
+        self.list.lock().unwrap_or_else(|e| e.into_inner()).clear();
+        self.withheld
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clear();
+    }
+
+    /// Keeps the tail of what `package` wrote to a stderr it does not hold.
+    fn withhold(&self, package: &str, bytes: &[u8]) {
+        let mut all = self.withheld.lock().unwrap_or_else(|e| e.into_inner());
+        let kept = all.entry(package.to_string()).or_default();
+        kept.extend_from_slice(bytes);
+        let excess = kept.len().saturating_sub(WITHHELD_BYTES);
+        kept.drain(..excess);
+    }
+
+    /// What `package` wrote to a stderr it does not hold (its last 2 KiB), as text with control
+    /// characters escaped, so that it cannot drive the terminal; `None` if it wrote nothing.
+    pub fn withheld_stderr(&self, package: &str) -> Option<String> {
+        let all = self.withheld.lock().unwrap_or_else(|e| e.into_inner());
+        let text = String::from_utf8_lossy(all.get(package)?).into_owned();
+        let text: String = text
+            .trim()
+            .chars()
+            .flat_map(|c| match c {
+                '\n' => vec!['\n'],
+                c if c.is_control() => c.escape_default().collect(),
+                c => vec![c],
+            })
+            .collect();
+        (!text.is_empty()).then_some(text)
     }
 }
 
@@ -172,6 +210,9 @@ impl AsyncWrite for DeniedStream {
         _: &mut Context<'_>,
         buf: &[u8],
     ) -> Poll<io::Result<usize>> {
+        if self.stream == Stream::Stderr {
+            self.denied.log.withhold(&self.denied.package, buf);
+        }
         if !buf.is_empty() {
             self.denied.stream(self.stream);
         }

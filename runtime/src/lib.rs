@@ -37,6 +37,7 @@ mod scoped;
 mod shared;
 mod state;
 mod symlinks;
+mod trap;
 
 pub use context::RunOptions;
 pub use denials::Denial;
@@ -154,12 +155,19 @@ pub enum RunError {
     #[error("{0}")]
     Limit(Box<LimitExceeded>),
     /// The program trapped.
-    #[error("package `{package}` trapped: {message}")]
+    #[error("package `{package}` trapped: {message}{}", trap::details(.panic, .backtrace))]
     Trap {
         /// The package the trap happened in.
         package: String,
-        /// wasmtime's message and backtrace.
+        /// Why, as wasmtime says it (e.g. `wasm trap: wasm \`unreachable\` instruction executed`).
         message: String,
+        /// What the package wrote to a stderr it does not hold before trapping (a Rust panic's
+        /// message), control characters escaped.
+        panic: Option<String>,
+        /// The innermost frames, demangled, with the package each runs in.
+        backtrace: Vec<String>,
+        /// wasmtime's whole message and backtrace.
+        full: String,
     },
 }
 

@@ -252,9 +252,16 @@ impl App {
                     .map(|i| i.package.clone())
             })
         });
+        let package = package.unwrap_or_else(|| "unknown".into());
         RunError::Trap {
-            package: package.unwrap_or_else(|| "unknown".into()),
-            message: format!("{e:#}"),
+            panic: self.denials.withheld_stderr(&package),
+            message: e.root_cause().to_string(),
+            backtrace: e
+                .downcast_ref::<WasmBacktrace>()
+                .map(|bt| crate::trap::frames(bt, &self.plan))
+                .unwrap_or_default(),
+            full: format!("{e:?}"),
+            package,
         }
     }
 }

@@ -38,6 +38,9 @@ pub struct RunCommand {
     /// Hide the capability table.
     #[arg(short, long)]
     quiet: bool,
+    /// On a trap, print wasmtime's whole backtrace after the short one.
+    #[arg(short, long)]
+    verbose: bool,
     /// Run once with everything offered (every stream, clock, random, the arguments, and the
     /// `--dir`, `--env` and `--net` given, to every package), record what each package uses, and
     /// print the requests and grants its manifests miss. Exit 0 when nothing is missing, 1 when
@@ -107,6 +110,9 @@ impl RunCommand {
             Ok(code) => u8::try_from(code & 0xff).unwrap_or(1),
             Err(e) => {
                 output::print_error(&e);
+                if let (true, RunError::Trap { full, .. }) = (self.verbose, &e) {
+                    eprintln!("\n{full}");
+                }
                 match e {
                     RunError::Trap { .. } => EXIT_TRAP,
                     RunError::Limit(_) => EXIT_LIMIT,
