@@ -45,6 +45,12 @@ const GROUPS: [&str; 6] = [
 ];
 
 fn main() {
+    // `linker` builds with confinement, naming this binary as rustc's wrapper and the runner of
+    // build scripts (`build_sandbox::cargo_env`): answer those calls before anything else.
+    let raw: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    if let Some(code) = build_sandbox::wrapper::dispatch(&raw) {
+        std::process::exit(i32::from(code));
+    }
     let args: Vec<String> = std::env::args().skip(1).collect();
     // The other end of the pipe baseline runs as a child process of this very binary.
     if args.first().map(String::as_str) == Some(calls::PIPE_CHILD_ARG) {
