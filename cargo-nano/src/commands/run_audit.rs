@@ -2,7 +2,7 @@
 //! entries the run and the code need.
 
 use linker::audit::{self, AuditBuild, PackageNeeds};
-use manifest_schema::{Capabilities, Grant};
+use manifest_schema::Capabilities;
 use runtime::{App, NanoEngine, RunError, RunOptions};
 
 use super::build::ProjectArgs;
@@ -111,7 +111,7 @@ fn report(build: &AuditBuild, needs: &[PackageNeeds]) -> String {
             out.push_str(&format!("  [package.metadata.nano.grants.{child}]\n"));
             let have = manifest
                 .and_then(|m| m.grants.get(child))
-                .map(granted)
+                .map(audit::granted_caps)
                 .unwrap_or_default();
             lines(&mut out, &have, missing);
         }
@@ -164,17 +164,5 @@ fn lines(out: &mut String, have: &Capabilities, missing: &Capabilities) {
     }
     if missing.args {
         out.push_str("  args = true\n");
-    }
-}
-
-fn granted(g: &Grant) -> Capabilities {
-    Capabilities {
-        env: g.env.clone(),
-        stdio: g.stdio.clone(),
-        clocks: g.clocks.clone(),
-        random: g.random,
-        network: g.network.clone(),
-        args: g.args,
-        ..Capabilities::default()
     }
 }

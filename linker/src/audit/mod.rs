@@ -25,7 +25,7 @@ mod write;
 #[cfg(test)]
 mod tests;
 
-pub use needs::{PackageNeeds, needs};
+pub use needs::{PackageNeeds, granted_caps, needs};
 pub use write::{AuditWriteError, write};
 
 /// A program built for an audit run.

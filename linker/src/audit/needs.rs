@@ -185,7 +185,8 @@ fn grantable(needs: &Capabilities) -> Capabilities {
     }
 }
 
-fn granted_caps(g: &Grant) -> Capabilities {
+/// What a grant gives, directory slots aside, as capabilities.
+pub fn granted_caps(g: &Grant) -> Capabilities {
     Capabilities {
         dirs: Default::default(),
         env: g.env.clone(),
