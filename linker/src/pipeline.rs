@@ -176,30 +176,20 @@ pub fn build(
     // Grants depend only on manifests: check them before spending time compiling.
     let holdings = policy::resolve_holdings(&graph)?;
     ensure_target(progress)?;
-    let remaps = ws.path_remaps();
-    let ctx = BuildContext {
-        workspace: &ws,
-        graph: &graph,
-        remaps: &remaps,
-        flags: options.flags,
-    };
-    let mut reports = Vec::new();
-    let mut components = Vec::new();
-    let mut violations = Vec::new();
-    for pkg in &graph.packages {
-        progress(Event::Compiling {
-            package: pkg.info.name.clone(),
-        });
-        let (report, bytes) = build_one(&ctx, pkg)?;
-        violations.extend(policy::check_syscalls(
-            &pkg.info.name,
-            &pkg.info.manifest_path,
-            &pkg.manifest.requests,
-            &report.inspection,
-        ));
-        reports.push(report);
-        components.push(bytes);
-    }
+    let (reports, components) = build_all(&ws, &graph, options.flags, progress)?;
+    let violations: Vec<_> = graph
+        .packages
+        .iter()
+        .zip(&reports)
+        .flat_map(|(pkg, report)| {
+            policy::check_syscalls(
+                &pkg.info.name,
+                &pkg.info.manifest_path,
+                &pkg.manifest.requests,
+                &report.inspection,
+            )
+        })
+        .collect();
     if !violations.is_empty() {
         return Err(PolicyError { violations }.into());
     }
@@ -228,6 +218,34 @@ pub fn ensure_target(progress: &mut dyn FnMut(Event)) -> Result<(), BuildError> 
         cargo_build::install_target()?;
     }
     Ok(())
+}
+
+/// Compiles and inspects every nano package of `graph`, in its order; returns the reports and
+/// the components' bytes.
+pub(crate) fn build_all(
+    ws: &Workspace,
+    graph: &NanoGraph,
+    flags: CargoFlags,
+    progress: &mut dyn FnMut(Event),
+) -> Result<(Vec<PackageReport>, Vec<Vec<u8>>), BuildError> {
+    let remaps = ws.path_remaps();
+    let ctx = BuildContext {
+        workspace: ws,
+        graph,
+        remaps: &remaps,
+        flags,
+    };
+    let mut reports = Vec::new();
+    let mut components = Vec::new();
+    for pkg in &graph.packages {
+        progress(Event::Compiling {
+            package: pkg.info.name.clone(),
+        });
+        let (report, bytes) = build_one(&ctx, pkg)?;
+        reports.push(report);
+        components.push(bytes);
+    }
+    Ok((reports, components))
 }
 
 /// Compiles one nano package and inspects its component; returns the report and the bytes.

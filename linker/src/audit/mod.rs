@@ -14,7 +14,6 @@ use manifest_schema::audit::InstanceUse;
 use manifest_schema::plan::{DirBinding, Holdings, Plan};
 use manifest_schema::{Access, Capabilities};
 
-use crate::cargo_build::BuildContext;
 use crate::graph::NanoGraph;
 use crate::pipeline::{self, BuildError, BuildOptions, Event, PackageReport};
 use crate::{compose, verify};
@@ -55,23 +54,7 @@ pub fn build_for_audit(
         packages: graph.packages.len(),
     });
     pipeline::ensure_target(progress)?;
-    let remaps = ws.path_remaps();
-    let ctx = BuildContext {
-        workspace: &ws,
-        graph: &graph,
-        remaps: &remaps,
-        flags: options.flags,
-    };
-    let mut packages = Vec::new();
-    let mut components = Vec::new();
-    for pkg in &graph.packages {
-        progress(Event::Compiling {
-            package: pkg.info.name.clone(),
-        });
-        let (report, bytes) = pipeline::build_one(&ctx, pkg)?;
-        packages.push(report);
-        components.push(bytes);
-    }
+    let (packages, components) = pipeline::build_all(&ws, &graph, options.flags, progress)?;
     progress(Event::Linking);
     crate::compat::ensure(&graph, &components)?;
     let composition = compose::compose(&graph, &components)?;
