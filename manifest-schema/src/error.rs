@@ -1,4 +1,8 @@
 //! Errors: every problem of a manifest, reported at once.
+//!
+//! Each problem names its file and key path and nothing more: this crate does not render. A
+//! program showing them to people finds the key in the file with [`crate::span::locate`] and
+//! shows the line (cargo-nano's `diagnostic` module).
 
 use std::fmt;
 use std::path::PathBuf;
@@ -20,6 +24,27 @@ pub struct Problem {
     /// How to fix it, when there is something useful to say.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub help: Option<String>,
+    /// Whether the key itself is wrong (an unknown key, an invalid name) or its value.
+    #[serde(default, skip_serializing_if = "Part::is_value")]
+    pub part: Part,
+}
+
+/// The part of an entry a [`Problem`] is about, for a diagnostic to underline.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum Part {
+    /// The value (the default).
+    #[default]
+    Value,
+    /// The key: its name is what is wrong.
+    Key,
+}
+
+impl Part {
+    /// Whether this is [`Part::Value`].
+    pub fn is_value(&self) -> bool {
+        *self == Part::Value
+    }
 }
 
 impl Problem {
@@ -29,6 +54,7 @@ impl Problem {
             key: key.into(),
             message: message.into(),
             help: None,
+            part: Part::Value,
         }
     }
 

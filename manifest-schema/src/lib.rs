@@ -49,6 +49,7 @@ pub mod limits;
 pub mod lockfile;
 mod manifest_repr;
 pub mod plan;
+pub mod span;
 mod toml_input;
 mod types;
 mod validate;
@@ -57,7 +58,7 @@ pub mod wasi;
 use std::path::Path;
 
 pub use endpoint::{Endpoint, ParseEndpointError};
-pub use error::{ManifestErrors, Problem};
+pub use error::{ManifestErrors, Part, Problem};
 pub use limits::{HeldLimits, Limits, MemorySize, TimeLimit};
 pub use types::{Access, Capabilities, Clock, DirGrant, Grant, NanoManifest, Stream};
 

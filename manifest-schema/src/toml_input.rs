@@ -13,7 +13,7 @@ pub(crate) fn nano_table(text: &str) -> Result<Option<Value>, Problem> {
         let message = err.message().trim_end_matches('.').to_owned();
         let message = match err.span() {
             Some(span) => {
-                let (line, column) = line_column(text, span.start);
+                let (line, column) = crate::span::line_column(text, span.start);
                 format!("invalid TOML at line {line}, column {column}: {message}")
             }
             None => format!("invalid TOML: {message}"),
@@ -63,16 +63,4 @@ fn to_json(value: &toml::Value) -> Value {
             Value::Object(table.iter().map(|(k, v)| (k.clone(), to_json(v))).collect())
         }
     }
-}
-
-/// 1-based line and column (in characters) of a byte offset.
-fn line_column(text: &str, offset: usize) -> (usize, usize) {
-    let before = text.get(..offset).unwrap_or(text);
-    let line = before.matches('\n').count() + 1;
-    let column = before
-        .rsplit('\n')
-        .next()
-        .map_or(0, |last| last.chars().count())
-        + 1;
-    (line, column)
 }

@@ -23,7 +23,7 @@ impl Walker {
         for name in sorted_keys(map) {
             let slot = child_key(key, name);
             if let Err(invalid) = check_name(NameKind::Slot, name) {
-                self.invalid(&slot, invalid);
+                self.invalid_key(&slot, invalid);
             }
             if let Some(access) = self.access(&map[name], &slot) {
                 dirs.insert(name.to_owned(), access);
@@ -75,7 +75,7 @@ impl Walker {
         for name in sorted_keys(map) {
             let slot = child_key(key, name);
             if let Err(invalid) = check_name(NameKind::Slot, name) {
-                self.invalid(&slot, invalid);
+                self.invalid_key(&slot, invalid);
             }
             if let Some(grant) = self.dir_grant(&map[name], &slot) {
                 dirs.insert(name.to_owned(), grant);

@@ -11,6 +11,7 @@ use serde_json::{Map, Value};
 
 use self::leaves::Common;
 use crate::checks::{Invalid, NameKind, backticked, check_name, suggest};
+use crate::error::Part;
 use crate::{Capabilities, FORMAT_VERSION, Grant, Limits, NanoManifest, Problem};
 
 /// Key path of the nano table itself.
@@ -79,11 +80,20 @@ impl Walker {
             key: key.to_owned(),
             message: message.into(),
             help,
+            part: Part::Value,
         });
     }
 
     fn invalid(&mut self, key: &str, (message, help): Invalid) {
         self.report(key, message, help);
+    }
+
+    /// Reports a problem with the key itself (its name), not its value.
+    fn invalid_key(&mut self, key: &str, (message, help): Invalid) {
+        self.report(key, message, help);
+        if let Some(problem) = self.problems.last_mut() {
+            problem.part = Part::Key;
+        }
     }
 
     /// `value` as a table, or a problem.
@@ -119,14 +129,11 @@ impl Walker {
             } else {
                 "remove it or fix its spelling; unknown keys are errors so that a typo cannot slip into a permission".to_owned()
             };
-            self.report(
-                &child_key(key, name),
-                format!(
-                    "unknown key `{name}` in `{key}` (expected one of {})",
-                    backticked(allowed)
-                ),
-                Some(help),
+            let message = format!(
+                "unknown key `{name}` in `{key}` (expected one of {})",
+                backticked(allowed)
             );
+            self.invalid_key(&child_key(key, name), (message, Some(help)));
         }
     }
 
@@ -248,7 +255,7 @@ impl Walker {
         for name in sorted_keys(map) {
             let child = child_key(key, name);
             if let Err(invalid) = check_name(NameKind::Child, name) {
-                self.invalid(&child, invalid);
+                self.invalid_key(&child, invalid);
             }
             if let Some(grant) = self.grant(&map[name], &child) {
                 grants.insert(name.to_owned(), grant);
