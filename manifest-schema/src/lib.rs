@@ -43,6 +43,7 @@
 
 pub mod audit;
 mod checks;
+mod editor_schema;
 mod endpoint;
 mod error;
 pub mod limits;
@@ -109,6 +110,15 @@ pub fn parse_cargo_toml(
 /// more (paths, DNS names, duplicates) and explains each problem.
 pub fn manifest_json_schema() -> serde_json::Value {
     schemars::schema_for!(NanoManifest).to_value()
+}
+
+/// JSON Schema (draft 2020-12) of a whole `Cargo.toml`, for editors: the nano table at
+/// `package.metadata.nano` is [`manifest_json_schema`], the build permissions at
+/// `workspace.metadata.nano.build.<crate>` are checked too, and every other key is left to
+/// Cargo (committed as `manifest-schema/schema/cargo-toml.schema.json`; docs/manifest.md says
+/// how to hook it up with taplo's `#:schema` comment or `.taplo.toml`).
+pub fn cargo_toml_json_schema() -> serde_json::Value {
+    editor_schema::cargo_toml(manifest_json_schema())
 }
 
 /// JSON Schema (draft 2020-12) of `Nano.lock` (read as TOML), generated from
