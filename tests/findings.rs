@@ -29,6 +29,8 @@ fn nano(dir: &Path, target: &str, args: &[&str], github: bool) -> Output {
             support::repo().join("target/fixtures").join(target),
         )
         .env_remove("CARGO_NANO_LOG")
+        // No `[n/m] package (time)` progress lines in the snapshots.
+        .env("CARGO_TERM_PROGRESS_WHEN", "never")
         .env_remove("GITHUB_ACTIONS");
     if github {
         cmd.env("GITHUB_ACTIONS", "true");

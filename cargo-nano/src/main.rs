@@ -4,10 +4,13 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+mod cargo_output;
 mod commands;
+mod message;
 mod output;
 mod progress;
 mod render;
+mod term;
 
 const EXIT_STATUS: &str = "\
 Exit status:
@@ -26,6 +29,9 @@ Exit status:
 struct Cli {
     #[command(subcommand)]
     command: Command,
+    /// `--color`, `-q`, `-v`, for every command.
+    #[command(flatten)]
+    global: term::GlobalArgs,
 }
 
 #[derive(Subcommand)]
@@ -73,6 +79,10 @@ fn main() -> ExitCode {
             return ExitCode::from(if e.use_stderr() { 2 } else { 0 });
         }
     };
+    if let Err(e) = cli.global.apply() {
+        eprintln!("error: {e}");
+        return ExitCode::from(output::EXIT_INPUT);
+    }
     let code = match cli.command {
         Command::Build(cmd) => cmd.exec(),
         Command::Run(cmd) => cmd.exec(),

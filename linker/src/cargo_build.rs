@@ -11,6 +11,7 @@ use std::process::{Command, Stdio};
 use cargo_metadata::Message;
 
 use crate::build_workspace::BuildWorkspaceError;
+pub use crate::cargo_flags::{CargoFlags, CargoOutput, DEFAULT_PROFILE, Features, StderrSink};
 use crate::graph::{EXPORT_FEATURE, IMPORT_FEATURE, NanoGraph, NanoPackage, PackageKind};
 use crate::workspace::Workspace;
 
@@ -39,7 +40,7 @@ pub enum CargoBuildError {
     },
     /// Cargo failed to build a package.
     #[error(
-        "package `{package}` does not build for `{TARGET}` (`{manifest}`){cause}\n{output}{hint}"
+        "package `{package}` does not build for `{TARGET}` (`{manifest}`){cause}{output}{hint}"
     )]
     Compile {
         /// The package.
@@ -49,7 +50,8 @@ pub enum CargoBuildError {
         /// Which crate failed, as a phrase (`: the build script of `zstd-sys v2.0.15` failed`),
         /// or empty when Cargo's output does not say.
         cause: String,
-        /// The end of Cargo's output.
+        /// The end of Cargo's output on a line of its own, or empty when Cargo's output was shown
+        /// as it arrived ([`CargoOutput::stderr`]).
         output: String,
         /// How to fix it, as a `help:` line, or empty.
         hint: String,
@@ -111,35 +113,6 @@ fn spawn_error(command: &str, source: std::io::Error) -> CargoBuildError {
     }
 }
 
-/// Cargo's own flags, passed to every Cargo command cargo-nano runs.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct CargoFlags {
-    /// `--locked`: `Cargo.lock` must be up to date; Cargo never writes it.
-    pub locked: bool,
-    /// `--frozen`: `--locked` and `--offline`.
-    pub frozen: bool,
-    /// `--offline`: no network access.
-    pub offline: bool,
-    /// Fail where build scripts and proc macros cannot be confined (not a Cargo flag: cargo-nano's
-    /// `--require-build-sandbox`).
-    pub require_build_sandbox: bool,
-}
-
-impl CargoFlags {
-    /// The flags as Cargo arguments.
-    pub fn args(&self) -> Vec<String> {
-        [
-            (self.locked, "--locked"),
-            (self.frozen, "--frozen"),
-            (self.offline, "--offline"),
-        ]
-        .iter()
-        .filter(|(on, _)| *on)
-        .map(|(_, flag)| flag.to_string())
-        .collect()
-    }
-}
-
 /// Where and how the nano packages of one build are compiled.
 #[derive(Debug, Clone, Copy)]
 pub struct BuildContext<'a> {
@@ -151,10 +124,15 @@ pub struct BuildContext<'a> {
     /// ([`crate::workspace::Workspace::path_remaps`]).
     pub remaps: &'a [(PathBuf, String)],
     /// Cargo's flags.
-    pub flags: CargoFlags,
+    pub flags: &'a CargoFlags,
 }
 
-/// The `cargo rustc` arguments that build `package` as its own nanoprocess.
+/// The `cargo rustc` arguments that build `package` as its own nanoprocess: what decides the
+/// component (how Cargo prints is added by [`CargoFlags::output_args`] when it runs).
+///
+/// The profile applies to every package; `--features`, `--all-features` and
+/// `--no-default-features` to the top package only: each nano child is its own build, with the
+/// features its own build enables.
 ///
 /// A member of the user's workspace is built there, with `--features`. A package from outside
 /// (registry, git, outside path) is built from its generated workspace
@@ -178,7 +156,6 @@ pub fn cargo_args(
         manifest_path.display().to_string(),
         "-p".into(),
         format!("{}@{}", info.name, info.version),
-        "--release".into(),
         "--target".into(),
         TARGET.into(),
         "--message-format".into(),
@@ -186,6 +163,7 @@ pub fn cargo_args(
         "--target-dir".into(),
         ws.target_dir.display().to_string(),
     ];
+    args.extend(ctx.flags.profile_args());
     if member {
         args.extend(ctx.flags.args());
     } else if ctx.flags.offline || ctx.flags.frozen {
@@ -205,7 +183,10 @@ pub fn cargo_args(
             args.extend(["--lib".into(), "--crate-type".into(), "cdylib".into()]);
         }
     }
-    if member && !features.is_empty() {
+    let top = ctx.graph.packages[ctx.graph.root].info.id == info.id;
+    if member && top {
+        args.extend(ctx.flags.features.args(&features));
+    } else if member && !features.is_empty() {
         args.extend(["--features".into(), features.join(",")]);
     }
     if !ctx.remaps.is_empty() {
@@ -246,7 +227,7 @@ pub fn build_package(
         target_dir: &ctx.workspace.target_dir,
         require: ctx.flags.require_build_sandbox,
     })?;
-    let (path, fresh) = run_cargo(package, &args, &sandbox)?;
+    let (path, fresh) = run_cargo(package, &args, ctx.flags, &sandbox)?;
     let member = ctx.workspace.members.contains(&package.info.id);
     if !member && (ctx.flags.locked || ctx.flags.frozen) {
         crate::build_workspace::check_locked(ctx.workspace, package)?;
@@ -260,7 +241,7 @@ pub fn build_package(
         for stale in outputs(&path) {
             let _ = std::fs::remove_file(stale);
         }
-        run_cargo(package, &args, &sandbox)?.0
+        run_cargo(package, &args, ctx.flags, &sandbox)?.0
     } else {
         path
     };
@@ -278,15 +259,18 @@ fn outputs(uplifted: &Path) -> Vec<PathBuf> {
     out
 }
 
-/// Runs `cargo` with `args`; returns the component and whether Cargo found it fresh.
+/// Runs `cargo` with `args` and how `flags` say it prints; returns the component and whether
+/// Cargo found it fresh.
 fn run_cargo(
     package: &NanoPackage,
     args: &[String],
+    flags: &CargoFlags,
     sandbox: &[(String, std::ffi::OsString)],
 ) -> Result<(PathBuf, bool), CargoBuildError> {
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
     let mut child = Command::new(&cargo)
         .args(args)
+        .args(flags.output_args())
         // A C compiler for crates with C code, when one is installed but not configured.
         .envs(crate::c_toolchain::env_vars())
         .envs(sandbox.iter().map(|(k, v)| (k, v)))
@@ -295,13 +279,24 @@ fn run_cargo(
         .spawn()
         .map_err(|source| spawn_error(&cargo, source))?;
     let stderr = child.stderr.take();
-    // Drain stderr on its own thread so a chatty build cannot block on a full pipe.
+    let sink = flags.output.stderr.clone();
+    // Read stderr on its own thread so a chatty build cannot block on a full pipe; hand it on
+    // as it arrives when someone shows it.
     let stderr_reader = std::thread::spawn(move || {
-        let mut text = String::new();
+        let mut text = Vec::new();
+        let mut buf = [0u8; 8192];
         if let Some(mut s) = stderr {
-            let _ = s.read_to_string(&mut text);
+            while let Ok(n @ 1..) = s.read(&mut buf) {
+                if let Some(sink) = &sink {
+                    sink(&buf[..n]);
+                }
+                text.extend_from_slice(&buf[..n]);
+            }
         }
-        text
+        if let Some(sink) = &sink {
+            sink(&[]);
+        }
+        String::from_utf8_lossy(&text).into_owned()
     });
     let mut artifact = None;
     if let Some(stdout) = child.stdout.take() {
@@ -318,12 +313,16 @@ fn run_cargo(
     let status = child.wait().map_err(|source| spawn_error(&cargo, source))?;
     let stderr = stderr_reader.join().unwrap_or_default();
     if !status.success() {
-        let (cause, hint) = diagnose(&stderr);
+        let (cause, hint) = diagnose(&anstream::adapter::strip_str(&stderr).to_string());
         return Err(CargoBuildError::Compile {
             package: package.info.name.clone(),
             manifest: package.info.manifest_path.clone(),
             cause,
-            output: tail(&stderr, 30),
+            // Shown already, with Cargo's colour, when it was streamed.
+            output: match flags.output.stderr {
+                Some(_) => String::new(),
+                None => format!("\n{}", tail(&stderr, 30)),
+            },
             hint,
         });
     }
@@ -405,17 +404,5 @@ mod tests {
         );
         assert_eq!(cause, ": Cargo could not resolve its dependencies");
         assert!(hint.contains("--offline"), "{hint}");
-    }
-
-    #[test]
-    fn cargo_flags_are_passed_as_cargo_spells_them() {
-        let flags = CargoFlags {
-            locked: true,
-            frozen: false,
-            offline: true,
-            require_build_sandbox: true,
-        };
-        assert_eq!(flags.args(), ["--locked", "--offline"]);
-        assert!(CargoFlags::default().args().is_empty());
     }
 }

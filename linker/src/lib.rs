@@ -14,6 +14,7 @@ pub mod audit;
 pub mod build_workspace;
 pub mod c_toolchain;
 pub mod cargo_build;
+pub mod cargo_flags;
 pub mod compat;
 pub mod compose;
 pub mod diff;

@@ -103,7 +103,7 @@ pub fn init(
         workspace: &ws,
         graph: &graph,
         remaps: &remaps,
-        flags: options.flags,
+        flags: &options.flags,
     };
     let (report, _) = pipeline::build_one(&ctx, root)?;
     let requests = Requests::from_inspection(&root.info.name, &report.inspection)?;

@@ -22,7 +22,7 @@ pub struct BuildOptions {
     pub manifest_path: PathBuf,
     /// The top package; `None` picks the only binary member.
     pub package: Option<String>,
-    /// Cargo's `--locked`, `--frozen` and `--offline`.
+    /// Cargo's flags ([`CargoFlags`]).
     pub flags: CargoFlags,
 }
 
@@ -136,7 +136,7 @@ impl BuildError {
 }
 
 /// `target/nano/` of the workspace at `manifest_path`, where builds write their outputs.
-pub fn nano_dir(manifest_path: &Path, flags: CargoFlags) -> Result<PathBuf, BuildError> {
+pub fn nano_dir(manifest_path: &Path, flags: &CargoFlags) -> Result<PathBuf, BuildError> {
     Ok(Workspace::load(manifest_path, flags)?
         .target_dir
         .join("nano"))
@@ -144,7 +144,7 @@ pub fn nano_dir(manifest_path: &Path, flags: CargoFlags) -> Result<PathBuf, Buil
 
 /// Reads the workspace and its nano tree, whether or not the top package has a manifest.
 pub fn load_tree(options: &BuildOptions) -> Result<(Workspace, NanoGraph), BuildError> {
-    let ws = Workspace::load(&options.manifest_path, options.flags)?;
+    let ws = Workspace::load(&options.manifest_path, &options.flags)?;
     let graph = graph::build_graph(&ws.packages, &ws.members, options.package.as_deref())?;
     Ok((ws, graph))
 }
@@ -176,7 +176,7 @@ pub fn build(
     // Grants depend only on manifests: check them before spending time compiling.
     let holdings = policy::resolve_holdings(&graph)?;
     ensure_target(progress)?;
-    let (reports, components) = build_all(&ws, &graph, options.flags, progress)?;
+    let (reports, components) = build_all(&ws, &graph, &options.flags, progress)?;
     let violations: Vec<_> = graph
         .packages
         .iter()
@@ -225,7 +225,7 @@ pub fn ensure_target(progress: &mut dyn FnMut(Event)) -> Result<(), BuildError> 
 pub(crate) fn build_all(
     ws: &Workspace,
     graph: &NanoGraph,
-    flags: CargoFlags,
+    flags: &CargoFlags,
     progress: &mut dyn FnMut(Event),
 ) -> Result<(Vec<PackageReport>, Vec<Vec<u8>>), BuildError> {
     let remaps = ws.path_remaps();

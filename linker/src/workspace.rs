@@ -22,6 +22,8 @@ pub struct Workspace {
     pub members: Vec<String>,
     /// Every package of the resolved graph.
     pub packages: Vec<PackageInfo>,
+    /// What runs at build time in each package, for `Nano.lock`.
+    pub build_time: crate::build_time::BuildTime,
 }
 
 /// An error reading the workspace.
@@ -75,7 +77,10 @@ impl Workspace {
 
     /// Runs `cargo metadata` on the workspace containing `manifest_path` and parses every
     /// package's `[package.metadata.nano]`; all invalid manifests are reported together.
-    pub fn load(manifest_path: &Path, flags: CargoFlags) -> Result<Self, WorkspaceError> {
+    ///
+    /// Of `flags`, Cargo gets `--locked`, `--frozen` and `--offline`, and `--target-dir`
+    /// replaces the target directory (the metadata reads every package whatever the features).
+    pub fn load(manifest_path: &Path, flags: &CargoFlags) -> Result<Self, WorkspaceError> {
         let metadata = MetadataCommand::new()
             .manifest_path(manifest_path)
             .other_options(flags.args())
@@ -84,7 +89,12 @@ impl Workspace {
                 path: manifest_path.to_path_buf(),
                 source,
             })?;
-        Self::from_metadata(&metadata, manifest_path)
+        let mut ws = Self::from_metadata(&metadata, manifest_path)?;
+        if let Some(dir) = &flags.target_dir {
+            // Relative to the current directory, like Cargo's `--target-dir`.
+            ws.target_dir = std::path::absolute(dir).unwrap_or_else(|_| dir.clone());
+        }
+        Ok(ws)
     }
 
     fn from_metadata(metadata: &Metadata, manifest_path: &Path) -> Result<Self, WorkspaceError> {
@@ -165,6 +175,7 @@ impl Workspace {
                 .map(|id| id.repr.clone())
                 .collect(),
             packages,
+            build_time: crate::build_time::BuildTime::from_metadata(metadata),
         })
     }
 }

@@ -55,6 +55,8 @@ pub fn cargo_nano_in(dir: &Path, target_name: &str, args: &[&str]) -> Output {
             repo().join("target").join("fixtures").join(target_name),
         )
         .env_remove("CARGO_NANO_LOG")
+        // No `[n/m] package (time)` progress lines in the snapshots.
+        .env("CARGO_TERM_PROGRESS_WHEN", "never")
         .output()
         .expect("the cargo-nano binary runs");
     Output {

@@ -3,10 +3,11 @@
 use std::path::PathBuf;
 
 use clap::Args;
-use linker::cargo_build::CargoFlags;
+use linker::cargo_build::{CargoFlags, Features};
 use linker::pipeline::{self, BuildError, BuildOptions, BuildReport};
 use linker::policy::PolicyError;
 
+use crate::message::{self, MessageFormat};
 use crate::output;
 use crate::progress::Progress;
 use crate::render::Format;
@@ -30,6 +31,28 @@ pub struct CargoArgs {
     /// them unconfined (also `CARGO_NANO_REQUIRE_BUILD_SANDBOX=1`).
     #[arg(long)]
     pub require_build_sandbox: bool,
+    /// Directory for all generated artifacts, `nano/` (the linked app) included.
+    #[arg(long, value_name = "DIRECTORY")]
+    pub target_dir: Option<PathBuf>,
+    /// Space or comma separated list of features of the top package to activate (a nano child
+    /// is its own build: these do not reach it).
+    #[arg(short = 'F', long, value_name = "FEATURES")]
+    pub features: Vec<String>,
+    /// Activate all features of the top package.
+    #[arg(long)]
+    pub all_features: bool,
+    /// Do not activate the `default` feature of the top package.
+    #[arg(long)]
+    pub no_default_features: bool,
+    /// Build every nano package with the given profile (default: `release`).
+    #[arg(long, value_name = "PROFILE-NAME", conflicts_with = "release")]
+    pub profile: Option<String>,
+    /// Build with the `release` profile, the default.
+    #[arg(short = 'r', long)]
+    pub release: bool,
+    /// Number of parallel jobs of each Cargo build, defaults to the number of CPUs.
+    #[arg(short = 'j', long, value_name = "N")]
+    pub jobs: Option<u32>,
 }
 
 impl CargoArgs {
@@ -57,6 +80,15 @@ impl CargoArgs {
             offline: self.offline,
             require_build_sandbox: self.require_build_sandbox
                 || std::env::var_os(build_sandbox::ENV_REQUIRE).is_some_and(|v| v == "1"),
+            target_dir: self.target_dir.clone(),
+            features: Features {
+                features: self.features.clone(),
+                all: self.all_features,
+                no_default: self.no_default_features,
+            },
+            profile: self.profile.clone(),
+            jobs: self.jobs,
+            output: crate::cargo_output::cargo_output(),
         }
     }
 }
@@ -93,11 +125,20 @@ impl ProjectArgs {
     /// Like [`ProjectArgs::build`], but a policy or grant violation (printed in full on stderr
     /// like any error) is handed back, for its findings to be rendered in other formats.
     pub fn try_build(&self) -> Result<BuildReport, Stopped> {
+        self.try_build_with(MessageFormat::Human)
+    }
+
+    /// Like [`ProjectArgs::try_build`], with `--message-format json` messages on stdout (all but
+    /// the last, `build-finished`, which the command emits when it is done).
+    pub fn try_build_with(&self, messages: MessageFormat) -> Result<BuildReport, Stopped> {
         let options = self.options().map_err(Stopped::Code)?;
         warn_if_unconfined(options.flags.require_build_sandbox);
-        let mut progress = Progress::new();
+        let mut progress = Progress::with_messages(messages);
         let result = pipeline::build(&options, &mut |e| progress.event(e));
-        progress.finish();
+        progress.finish(result.is_ok());
+        if let (Ok(report), MessageFormat::Json) = (&result, messages) {
+            message::built(report);
+        }
         result.map_err(|e| {
             let code = output::report_build_error(&e);
             match e {
@@ -138,6 +179,11 @@ pub struct BuildCommand {
     /// on stdout; with any but `human` the capability table goes to stderr.
     #[arg(long, value_enum, default_value = "human")]
     format: Format,
+    /// `json`: one JSON object per line on stdout for each build event (`nano-package-started`,
+    /// `nano-package-built`, `nano-app-linked`, `build-finished`; docs/guide.md); the capability
+    /// table and findings go to stderr as text.
+    #[arg(long, value_enum, default_value = "human", conflicts_with = "format")]
+    message_format: MessageFormat,
 }
 
 impl From<ProjectArgs> for BuildCommand {
@@ -145,6 +191,7 @@ impl From<ProjectArgs> for BuildCommand {
         BuildCommand {
             project,
             format: Format::Human,
+            message_format: MessageFormat::Human,
         }
     }
 }
@@ -152,9 +199,21 @@ impl From<ProjectArgs> for BuildCommand {
 impl BuildCommand {
     /// Runs the command.
     pub fn exec(self) -> u8 {
-        let report = match self.project.try_build() {
+        let code = self.build();
+        if self.message_format == MessageFormat::Json {
+            message::finished(code == 0);
+        }
+        code
+    }
+
+    fn build(&self) -> u8 {
+        let report = match self.project.try_build_with(self.message_format) {
             Ok(report) => report,
             Err(Stopped::Code(code)) => return code,
+            // Printed on stderr; stdout holds the messages alone.
+            Err(Stopped::Policy(_)) if self.message_format == MessageFormat::Json => {
+                return output::EXIT_POLICY;
+            }
             Err(Stopped::Policy(err)) => {
                 return crate::render::emit::violations(&self.project, &err, self.format);
             }
@@ -165,15 +224,17 @@ impl BuildCommand {
             report.plan.instances.len(),
             report.nano_dir.join(&report.plan.component).display()
         );
-        if self.format == Format::Human {
+        if self.format == Format::Human && self.message_format == MessageFormat::Human {
             print!("{table}");
-        } else {
+        } else if !crate::term::quiet() {
             // Stdout holds the document alone.
             eprint!("{table}");
         }
         // What grew is printed by the lock step in human form on stderr; other formats and
         // annotations get the findings of the same comparison first.
-        crate::render::emit::against_lock(&report, self.format);
+        if self.message_format == MessageFormat::Human {
+            crate::render::emit::against_lock(&report, self.format);
+        }
         super::lock::sync_after_build(&report)
     }
 }

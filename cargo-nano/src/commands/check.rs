@@ -22,10 +22,6 @@ pub struct CheckCommand {
     /// Output format of the findings: policy and grant violations, differences against the lock.
     #[arg(long, value_enum, default_value = "human")]
     format: Format,
-    /// List each crate whose version alone changed on its own line (by default they are summed up
-    /// in one line per package).
-    #[arg(short, long)]
-    verbose: bool,
 }
 
 impl CheckCommand {
@@ -83,7 +79,7 @@ impl CheckCommand {
             diff: Some(("Nano.lock", &diff)),
             findings: &findings,
             places: &places,
-            each: self.verbose,
+            each: crate::term::verbose() > 0,
         };
         emit::emit(self.format, &doc);
         if self.project.cargo.locked && diff.grew() {

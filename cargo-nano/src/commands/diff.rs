@@ -19,10 +19,6 @@ pub struct DiffCommand {
     /// Output format.
     #[arg(long, value_enum, default_value = "human")]
     format: Format,
-    /// List each crate whose version alone changed on its own line (by default they are summed up
-    /// in one line per package).
-    #[arg(short, long)]
-    verbose: bool,
 }
 
 impl DiffCommand {
@@ -46,7 +42,7 @@ impl DiffCommand {
             diff: Some((&label, &diff)),
             findings: &findings,
             places: &places,
-            each: self.verbose,
+            each: crate::term::verbose() > 0,
         };
         // `diff` informs; the gate and its annotations are `check`'s.
         print!("{}", render::render(self.format, &doc));

@@ -24,7 +24,7 @@ impl InitCommand {
         };
         let mut progress = Progress::new();
         let result = onboard::init(&options, &mut |e| progress.event(e));
-        progress.finish();
+        progress.finish(result.is_ok());
         let report = match result {
             Ok(report) => report,
             Err(InitError::Build(e)) => return output::report_build_error(&e),

@@ -135,7 +135,7 @@ impl LockCommand {
 /// The path of the workspace's `Nano.lock`.
 pub fn lock_path(project: &ProjectArgs) -> Result<PathBuf, u8> {
     let options = project.options()?;
-    linker::workspace::Workspace::load(&options.manifest_path, options.flags)
+    linker::workspace::Workspace::load(&options.manifest_path, &options.flags)
         .map(|ws| lock::lock_path(&ws.root))
         .map_err(|e| output::report_build_error(&e.into()))
 }
@@ -143,7 +143,9 @@ pub fn lock_path(project: &ProjectArgs) -> Result<PathBuf, u8> {
 fn write(path: &Path, lock: &NanoLock) -> Result<(), u8> {
     match lock::write(path, lock) {
         Ok(true) => {
-            eprintln!("wrote `{}`", path.display());
+            if !crate::term::quiet() {
+                eprintln!("wrote `{}`", path.display());
+            }
             Ok(())
         }
         Ok(false) => Ok(()),

@@ -35,12 +35,6 @@ pub struct RunCommand {
     /// counts its children's time too; no child gets more than it.
     #[arg(long, value_name = "DURATION", value_parser = parse_limit::<TimeLimit>)]
     timeout: Option<TimeLimit>,
-    /// Hide the capability table.
-    #[arg(short, long)]
-    quiet: bool,
-    /// On a trap, print wasmtime's whole backtrace after the short one.
-    #[arg(short, long)]
-    verbose: bool,
     /// Run once with everything offered (every stream, clock, random, the arguments, and the
     /// `--dir`, `--env` and `--net` given, to every package), record what each package uses, and
     /// print the requests and grants its manifests miss. Exit 0 when nothing is missing, 1 when
@@ -91,7 +85,7 @@ impl RunCommand {
             if let CacheStatus::Replaced(reason) = &app.cache {
                 eprintln!("warning: recompiled the application: {reason}");
             }
-            if !self.quiet {
+            if !crate::term::quiet() {
                 eprint!("{}", output::capability_table(app.plan()));
             }
             let program = app.plan().instances[0].package.clone();
@@ -110,7 +104,7 @@ impl RunCommand {
             Ok(code) => u8::try_from(code & 0xff).unwrap_or(1),
             Err(e) => {
                 output::print_error(&e);
-                if let (true, RunError::Trap { full, .. }) = (self.verbose, &e) {
+                if let (true, RunError::Trap { full, .. }) = (crate::term::verbose() > 0, &e) {
                     eprintln!("\n{full}");
                 }
                 match e {
@@ -148,7 +142,7 @@ impl RunCommand {
             return Ok(plan.clone());
         }
         let options = self.project.options()?;
-        linker::pipeline::nano_dir(&options.manifest_path, options.flags)
+        linker::pipeline::nano_dir(&options.manifest_path, &options.flags)
             .map(|dir| dir.join("plan.json"))
             .map_err(|e| output::report_build_error(&e))
     }

@@ -25,12 +25,12 @@ pub fn exec(
     };
     let mut progress = Progress::new();
     let built = audit::build_for_audit(&build_options, &mut |e| progress.event(e));
-    progress.finish();
+    progress.finish(built.is_ok());
     let build = match built {
         Ok(b) => b,
         Err(e) => return output::report_build_error(&e),
     };
-    let cache = linker::pipeline::nano_dir(&build_options.manifest_path, build_options.flags)
+    let cache = linker::pipeline::nano_dir(&build_options.manifest_path, &build_options.flags)
         .ok()
         .map(|d| d.join("cache"));
     let program = build.plan.instances[0].package.clone();

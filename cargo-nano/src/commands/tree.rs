@@ -14,7 +14,8 @@ use manifest_schema::{Access, Capabilities, Grant};
 use serde::Serialize;
 use serde_json::json;
 
-use super::build::ProjectArgs;
+use super::build::{ProjectArgs, Stopped};
+use crate::message::{self, MessageFormat};
 use crate::output;
 
 /// Show the nano tree, cargo-tree style, with each package's capabilities and grants (from the
@@ -30,6 +31,11 @@ pub struct TreeCommand {
     /// Output format.
     #[arg(long, value_enum, default_value = "human")]
     format: TreeFormat,
+    /// `json`: one JSON object per line on stdout for each event: with `--reaches` the build's
+    /// (as for `cargo nano build --message-format json`), then `nano-tree` holding the
+    /// `--format json` document, then `build-finished`.
+    #[arg(long, value_enum, default_value = "human", conflicts_with = "format")]
+    message_format: MessageFormat,
 }
 
 /// An output format of `cargo nano tree`.
@@ -44,14 +50,24 @@ pub enum TreeFormat {
 impl TreeCommand {
     /// Runs the command.
     pub fn exec(self) -> u8 {
+        let code = self.tree();
+        if self.message_format == MessageFormat::Json {
+            message::finished(code == 0);
+        }
+        code
+    }
+
+    fn tree(&self) -> u8 {
+        let json = self.message_format == MessageFormat::Json;
         let options = match self.project.options() {
             Ok(o) => o,
             Err(code) => return code,
         };
         let reaches = if self.reaches {
-            match self.project.build() {
+            match self.project.try_build_with(self.message_format) {
                 Ok(report) => Some(linker::lock::from_report(&report)),
-                Err(code) => return code,
+                Err(Stopped::Code(code)) => return code,
+                Err(Stopped::Policy(_)) => return output::EXIT_POLICY,
             }
         } else {
             None
@@ -59,11 +75,17 @@ impl TreeCommand {
         let result = pipeline::load(&options).and_then(|(_, graph)| {
             let holdings = policy::resolve_holdings(&graph)?;
             Ok(match self.format {
+                _ if json => render_json(&graph, &holdings, reaches.as_ref()),
                 TreeFormat::Human => render(&graph, &holdings, reaches.as_ref()),
                 TreeFormat::Json => render_json(&graph, &holdings, reaches.as_ref()),
             })
         });
         match result {
+            Ok(text) if json => {
+                let tree: serde_json::Value = serde_json::from_str(&text).unwrap_or_default();
+                message::emit("nano-tree", json!({ "tree": tree }));
+                0
+            }
             Ok(text) => {
                 print!("{text}");
                 0

@@ -33,7 +33,7 @@ pub fn violations(project: &ProjectArgs, err: &PolicyError, format: Format) -> u
     let workspace = project
         .options()
         .ok()
-        .and_then(|o| linker::workspace::Workspace::load(&o.manifest_path, o.flags).ok());
+        .and_then(|o| linker::workspace::Workspace::load(&o.manifest_path, &o.flags).ok());
     let (index, root) = match &workspace {
         Some(ws) => (CrateIndex::new(&ws.packages), ws.root.clone()),
         None => (CrateIndex::default(), PathBuf::from(".")),
