@@ -166,23 +166,35 @@ fn entry<'d, 'i>(table: &'d DeTable<'i>, name: &str) -> Option<Found<'d, 'i>> {
         .map(|(key, value)| (Some(key.span()), value))
 }
 
-/// A TOML syntax error: where it is and what the parser said (without a trailing period).
+/// An error reading TOML: where it is and what the parser said (without a trailing period).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct SyntaxError {
+pub struct TomlError {
     /// The bytes the parser points at (may be empty: a position).
     pub range: Range<usize>,
     /// The parser's message.
     pub message: String,
 }
 
+impl TomlError {
+    /// The error of `err`, when it has a place.
+    fn of(err: &toml::de::Error) -> Option<TomlError> {
+        Some(TomlError {
+            range: err.span()?,
+            message: err.message().trim_end_matches('.').to_owned(),
+        })
+    }
+}
+
 /// The first syntax error of the TOML `text`, or `None` when it parses (its structure may still
-/// be wrong for what reads it).
-pub fn syntax_error(text: &str) -> Option<SyntaxError> {
-    let err = DeTable::parse(text).err()?;
-    Some(SyntaxError {
-        range: err.span().unwrap_or(0..0),
-        message: err.message().trim_end_matches('.').to_owned(),
-    })
+/// be wrong for what reads it, see [`read_error`]).
+pub fn syntax_error(text: &str) -> Option<TomlError> {
+    TomlError::of(&DeTable::parse(text).err()?)
+}
+
+/// The first error reading the TOML `text` as a `T`, syntax or structure (a value of the wrong
+/// type, a missing or unknown key), when the parser can say where it is.
+pub fn read_error<T: serde::de::DeserializeOwned>(text: &str) -> Option<TomlError> {
+    TomlError::of(&toml::from_str::<T>(text).err()?)
 }
 
 /// The 1-based line and column (in characters) of byte `offset` of `text`.

@@ -203,6 +203,25 @@ fn syntax_errors_and_positions() {
     assert_eq!(&text[error.range.clone()], "name");
     assert_eq!(line_column(text, error.range.start), (3, 1));
     assert_eq!(syntax_error(MANIFEST), None);
+    #[derive(serde::Deserialize, Debug)]
+    #[allow(dead_code)] // Read for its errors only.
+    struct Package {
+        name: String,
+    }
+    #[derive(serde::Deserialize, Debug)]
+    #[allow(dead_code)]
+    struct Document {
+        package: Package,
+    }
+    let wrong = "[package]\nname = 3\n";
+    let error = read_error::<Document>(wrong).expect("a type error");
+    assert_eq!(&wrong[error.range], "3");
+    assert!(
+        error.message.contains("expected a string"),
+        "{}",
+        error.message
+    );
+    assert_eq!(read_error::<Document>("[package]\nname = \"a\"\n"), None);
     assert_eq!(line_column("ab\ncdé f", 8), (2, 5));
     assert_eq!(line_column("", 0), (1, 1));
 }
