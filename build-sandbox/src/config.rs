@@ -69,14 +69,37 @@ pub fn normalize(name: &str) -> String {
     name.replace('-', "_")
 }
 
+/// A crate's build permissions as written in the manifest, paths not resolved: what
+/// `Nano.lock` records, which is committed and must not depend on where the workspace or `HOME`
+/// is.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Declared {
+    /// `network = true`.
+    pub network: bool,
+    /// `read`, as written.
+    pub read: Vec<String>,
+    /// `write`, as written.
+    pub write: Vec<String>,
+}
+
 /// Reads the per-crate permissions of the workspace manifest `path`, keyed by [`normalize`]d name.
 pub fn read(path: &Path) -> Result<BTreeMap<String, CratePermissions>, ConfigError> {
-    let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
-        path: path.to_path_buf(),
-        source,
-    })?;
+    let text = read_text(path)?;
     let root = path.parent().unwrap_or(Path::new("."));
     parse(&text, path, root)
+}
+
+/// Reads the per-crate permissions of the workspace manifest `path` as written, keyed by
+/// [`normalize`]d name.
+pub fn read_declared(path: &Path) -> Result<BTreeMap<String, Declared>, ConfigError> {
+    parse_declared(&read_text(path)?, path)
+}
+
+fn read_text(path: &Path) -> Result<String, ConfigError> {
+    std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+        path: path.to_path_buf(),
+        source,
+    })
 }
 
 /// Parses a manifest's text; relative paths are taken from `root`.
@@ -85,6 +108,31 @@ pub fn parse(
     path: &Path,
     root: &Path,
 ) -> Result<BTreeMap<String, CratePermissions>, ConfigError> {
+    let mut out = BTreeMap::new();
+    for (krate, declared) in parse_declared(text, path)? {
+        let resolved = |list: &[String], key: &str| -> Result<Vec<PathBuf>, ConfigError> {
+            list.iter()
+                .map(|s| {
+                    resolve(s, root).ok_or_else(|| ConfigError::Invalid {
+                        path: path.to_path_buf(),
+                        key: format!("{krate}.{key}"),
+                        problem: "`~/` needs `HOME` to be set".into(),
+                    })
+                })
+                .collect()
+        };
+        let perms = CratePermissions {
+            network: declared.network,
+            read: resolved(&declared.read, "read")?,
+            write: resolved(&declared.write, "write")?,
+        };
+        out.insert(krate, perms);
+    }
+    Ok(out)
+}
+
+/// Parses a manifest's text, keeping paths as written.
+pub fn parse_declared(text: &str, path: &Path) -> Result<BTreeMap<String, Declared>, ConfigError> {
     let value: toml::Table = toml::from_str(text).map_err(|e| ConfigError::Toml {
         path: path.to_path_buf(),
         message: e.message().to_string(),
@@ -109,7 +157,7 @@ pub fn parse(
         let entry = entry
             .as_table()
             .ok_or_else(|| invalid(krate, "expected a table"))?;
-        let mut perms = CratePermissions::default();
+        let mut perms = Declared::default();
         for (key, value) in entry {
             let dotted = format!("{krate}.{key}");
             match key.as_str() {
@@ -122,16 +170,11 @@ pub fn parse(
                     let list = value
                         .as_array()
                         .ok_or_else(|| invalid(&dotted, "expected a list of paths"))?;
-                    let mut paths = Vec::new();
-                    for item in list {
-                        let s = item
-                            .as_str()
-                            .ok_or_else(|| invalid(&dotted, "expected a list of paths"))?;
-                        paths.push(
-                            resolve(s, root)
-                                .ok_or_else(|| invalid(&dotted, "`~/` needs `HOME` to be set"))?,
-                        );
-                    }
+                    let paths = list
+                        .iter()
+                        .map(|item| item.as_str().map(str::to_string))
+                        .collect::<Option<Vec<String>>>()
+                        .ok_or_else(|| invalid(&dotted, "expected a list of paths"))?;
                     if key == "read" {
                         perms.read = paths;
                     } else {
@@ -174,6 +217,17 @@ mod tests {
         assert_eq!(perms.read, [PathBuf::from("/etc/ssl"), "/ws/vendor".into()]);
         assert_eq!(perms.write, [PathBuf::from("/tmp/cache")]);
         assert!(parse_str("[workspace]\n").unwrap().is_empty());
+    }
+
+    #[test]
+    fn declared_permissions_keep_paths_as_written() {
+        let text = "[workspace.metadata.nano.build.openssl-src]\nnetwork = true\n\
+                    read = [\"~/.config/ssl\", \"vendor\"]\n";
+        let crates = parse_declared(text, Path::new("/ws/Cargo.toml")).unwrap();
+        let declared = &crates["openssl_src"];
+        assert!(declared.network);
+        assert_eq!(declared.read, ["~/.config/ssl", "vendor"]);
+        assert!(declared.write.is_empty());
     }
 
     #[test]
