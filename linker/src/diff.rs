@@ -19,9 +19,12 @@ use serde::Serialize;
 
 pub use crate::permission::{Permission, held, requested};
 
+#[path = "diff_build.rs"]
+mod build;
 #[path = "diff_crates.rs"]
 mod crates;
 
+pub use build::{BuildDiff, BuildPermission};
 pub use crates::CrateDiff;
 
 /// What changed between a base lock and the current tree's lock.
@@ -35,10 +38,10 @@ pub struct PermissionDiff {
 impl PermissionDiff {
     /// Compares `base` (e.g. the committed `Nano.lock`) with `current`.
     pub fn new(base: &NanoLock, current: &NanoLock) -> Self {
-        let legacy = crate::lock::is_legacy(base);
+        let base_kind = BaseKind::of(base);
         let packages = pair(&base.packages, &current.packages)
             .into_iter()
-            .filter_map(|(b, c)| package_diff(b, c, legacy))
+            .filter_map(|(b, c)| package_diff(b, c, base_kind))
             .collect();
         PermissionDiff { packages }
     }
@@ -52,6 +55,26 @@ impl PermissionDiff {
     /// Whether nothing at all changed.
     pub fn is_empty(&self) -> bool {
         self.packages.is_empty()
+    }
+}
+
+/// What a base lock can tell, by its format version.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct BaseKind {
+    /// Converted from version 1: one crate per syscall, no crate versions
+    /// ([`crate::lock::is_legacy`]).
+    pub legacy: bool,
+    /// It records the crates that run at build time ([`crate::lock::records_build`]).
+    pub records_build: bool,
+}
+
+impl BaseKind {
+    /// What `base` can tell.
+    pub fn of(base: &NanoLock) -> Self {
+        BaseKind {
+            legacy: crate::lock::is_legacy(base),
+            records_build: crate::lock::records_build(base),
+        }
     }
 }
 
@@ -98,13 +121,17 @@ pub struct PackageDiff {
     /// Interfaces of capability-free syscalls it reaches (never growth: their handles come from
     /// a capability).
     pub capability_free: Delta<String>,
+    /// The crates of its tree that run at build time whose version, role or build permissions
+    /// changed, sorted by name.
+    pub build: Vec<BuildDiff>,
 }
 
 impl PackageDiff {
-    /// Whether this package requests or receives more than before, or one of its crates reaches
-    /// more or reads a new environment variable.
+    /// Whether this package requests or receives more than before, one of its crates reaches
+    /// more or reads a new environment variable, or one of its build-time crates may do more.
     pub fn grew(&self) -> bool {
-        !self.requests.added.is_empty()
+        self.build.iter().any(BuildDiff::grew)
+            || !self.requests.added.is_empty()
             || self.received.iter().any(|e| !e.delta.added.is_empty())
             || self
                 .crates
@@ -218,13 +245,14 @@ fn key<'a>(pair: &(Option<&'a LockedPackage>, Option<&'a LockedPackage>)) -> (&'
     p.map_or(("", ""), |p| (&p.name, &p.version))
 }
 
-/// The changes of a matched pair of packages; `None` when they are identical. `legacy`: the
-/// base was converted from a version-1 lock (see the module documentation).
+/// The changes of a matched pair of packages; `None` when they are identical. `base_kind`: what
+/// the base lock can tell (see the module documentation).
 pub fn package_diff(
     base: Option<&LockedPackage>,
     current: Option<&LockedPackage>,
-    legacy: bool,
+    base_kind: BaseKind,
 ) -> Option<PackageDiff> {
+    let legacy = base_kind.legacy;
     let any = current.or(base)?;
     let change = change(
         base.map(|b| std::slice::from_ref(&b.version)),
@@ -255,6 +283,8 @@ pub fn package_diff(
         .filter(|e| !e.delta.is_empty())
         .collect();
     let crates = crates::diff(base, current, legacy);
+    // A package new to the lock is compared with nothing recorded: its build-time crates are new.
+    let build = build::diff(base, current, base_kind.records_build || base.is_none());
     let free = |p: Option<&LockedPackage>| p.map(|p| p.capability_free.clone()).unwrap_or_default();
     let (old_free, new_free) = (free(base), free(current));
     let capability_free = Delta {
@@ -275,13 +305,15 @@ pub fn package_diff(
         received,
         crates,
         capability_free,
+        build,
     };
     // A new checksum alone is not reported: it changes with the compiler and build paths.
     let unchanged = change == Change::Changed
         && diff.requests.is_empty()
         && diff.received.is_empty()
         && diff.crates.is_empty()
-        && diff.capability_free.is_empty();
+        && diff.capability_free.is_empty()
+        && diff.build.is_empty();
     (!unchanged).then_some(diff)
 }
 
@@ -300,7 +332,7 @@ fn change(base: Option<&[String]>, current: Option<&[String]>) -> Change {
     }
 }
 
-fn compare_versions(a: &str, b: &str) -> Ordering {
+pub(crate) fn compare_versions(a: &str, b: &str) -> Ordering {
     match (semver::Version::parse(a), semver::Version::parse(b)) {
         (Ok(a), Ok(b)) => a.cmp(&b),
         _ => a.cmp(b),

@@ -17,6 +17,7 @@ fn pkg(name: &str, version: &str) -> LockedPackage {
         received: BTreeMap::new(),
         capability_free: Default::default(),
         crates: BTreeMap::new(),
+        build: BTreeMap::new(),
         paths: Vec::new(),
     }
 }
@@ -46,7 +47,7 @@ fn link(p: &mut LockedPackage, krate: &str, version: &str, capabilities: &[&str]
 
 fn lock(packages: Vec<LockedPackage>) -> NanoLock {
     NanoLock {
-        version: 2,
+        version: manifest_schema::lockfile::LOCK_VERSION,
         packages,
     }
 }

@@ -8,7 +8,8 @@
 //!   what it does not hold ([`Kind::UngrantedRequest`], [`Kind::GrantBeyondHoldings`], from
 //!   [`crate::policy::resolve_holdings`]);
 //! - differences against `Nano.lock` ([`Kind::NewRequest`], [`Kind::NewGrant`],
-//!   [`Kind::NewReach`] are growth; [`Kind::Dropped`] is not), from [`crate::diff`].
+//!   [`Kind::NewReach`], [`Kind::NewBuildPermission`] are growth; [`Kind::Dropped`] is not),
+//!   from [`crate::diff`].
 //!
 //! Findings are grouped per package, crate and capability (a package requesting two new
 //! variables is one finding with two values), so that one upgrade is a handful of findings a
@@ -18,6 +19,8 @@ use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
+#[path = "findings_build.rs"]
+mod from_build;
 #[path = "findings_diff.rs"]
 mod from_diff;
 #[path = "findings_policy.rs"]
@@ -44,19 +47,23 @@ pub enum Kind {
     /// A nanoprocess receives something from its parent that `Nano.lock` does not record
     /// (growth).
     NewGrant,
+    /// A crate's build script or proc macro may do more at build time (network, reading or
+    /// writing a tree) than `Nano.lock` records for it and its version (growth).
+    NewBuildPermission,
     /// A package requests, receives or reaches less than `Nano.lock` records (not growth).
     Dropped,
 }
 
 impl Kind {
     /// Every kind, most important first: the order of [`Kind::rule`] indexes in SARIF.
-    pub const ALL: [Kind; 7] = [
+    pub const ALL: [Kind; 8] = [
         Kind::UnrequestedReach,
         Kind::UngrantedRequest,
         Kind::GrantBeyondHoldings,
         Kind::NewReach,
         Kind::NewRequest,
         Kind::NewGrant,
+        Kind::NewBuildPermission,
         Kind::Dropped,
     ];
 
@@ -69,6 +76,7 @@ impl Kind {
             Kind::NewReach => "nano/new-reach",
             Kind::NewRequest => "nano/new-request",
             Kind::NewGrant => "nano/new-grant",
+            Kind::NewBuildPermission => "nano/new-build-permission",
             Kind::Dropped => "nano/dropped-permission",
         }
     }
@@ -92,8 +100,11 @@ impl Kind {
             Kind::NewGrant => {
                 "A nanoprocess receives a capability from its parent that Nano.lock does not record"
             }
+            Kind::NewBuildPermission => {
+                "A crate's build script or proc macro may use the network, read or write more at build time than Nano.lock records for it and its version"
+            }
             Kind::Dropped => {
-                "A nano package requests, receives or reaches less than Nano.lock records"
+                "A nano package requests, receives or reaches less than Nano.lock records, or a crate may do less at build time"
             }
         }
     }
@@ -117,6 +128,9 @@ impl Kind {
                 "Review the package's new request; accept it with `cargo nano lock --update`."
             }
             Kind::NewGrant => "Review the grant; accept it with `cargo nano lock --update`.",
+            Kind::NewBuildPermission => {
+                "Review what the crate's build script or proc macro does with it (at this version); accept it with `cargo nano lock --update`, or remove it from `[workspace.metadata.nano.build.CRATE]` in the workspace's `Cargo.toml`."
+            }
             Kind::Dropped => "Nothing to do: run `cargo nano lock` to record the smaller set.",
         }
     }

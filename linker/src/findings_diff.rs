@@ -43,6 +43,11 @@ impl Sources {
         }
     }
 
+    /// The workspace's `Cargo.toml`, next to `Nano.lock`: where build permissions are declared.
+    pub(super) fn workspace_manifest(&self) -> PathBuf {
+        self.lock.with_file_name("Cargo.toml")
+    }
+
     /// The line of `table`/`key` in `package`'s manifest, or of the package in the lock.
     fn locate(&self, package: &str, table: &str, key: Option<&str>) -> Location {
         match self.manifests.get(package) {
@@ -61,7 +66,8 @@ impl Sources {
 }
 
 /// The findings of `diff`: growth ([`Kind::NewRequest`], [`Kind::NewGrant`],
-/// [`Kind::NewReach`]) and losses ([`Kind::Dropped`]), package by package.
+/// [`Kind::NewReach`], [`Kind::NewBuildPermission`]) and losses ([`Kind::Dropped`]), package by
+/// package.
 pub fn of_diff(diff: &PermissionDiff, sources: &Sources) -> Vec<Finding> {
     let mut out = Vec::new();
     for p in &diff.packages {
@@ -197,6 +203,7 @@ fn package_findings(p: &PackageDiff, sources: &Sources, gained: bool, out: &mut 
             });
         }
     }
+    super::from_build::findings(p, sources, gained, &base, out);
 }
 
 fn reach_message(krate: &CrateDiff, reach: &LockedPath, gained: bool, names: &[String]) -> String {

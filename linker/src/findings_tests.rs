@@ -48,7 +48,7 @@ fn dotted_and_inline_keys_under_the_nano_table_are_found() {
 fn kinds_are_ordered_by_importance_and_named_as_rules() {
     let rules: Vec<&str> = Kind::ALL.iter().map(|k| k.rule()).collect();
     assert_eq!(rules[0], "nano/unrequested-reach");
-    assert_eq!(rules[6], "nano/dropped-permission");
+    assert_eq!(rules[7], "nano/dropped-permission");
     assert!(Kind::ALL.windows(2).all(|w| w[0] < w[1]));
     assert!(
         Kind::ALL
@@ -94,6 +94,7 @@ fn growth_is_grouped_per_capability_and_a_crates_new_names_join_its_env_reach() 
                 },
             }],
             capability_free: Delta::default(),
+            build: vec![],
         }],
     };
     let found = of_diff(&diff, &Sources::default());

@@ -11,6 +11,7 @@
 
 pub mod attribution;
 pub mod audit;
+pub mod build_time;
 pub mod build_workspace;
 pub mod c_toolchain;
 pub mod cargo_build;

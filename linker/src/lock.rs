@@ -18,7 +18,7 @@ mod build;
 mod convert_v1;
 
 pub use build::from_report;
-pub use convert_v1::{is_legacy, legacy_note};
+pub use convert_v1::{is_legacy, legacy_note, records_build};
 
 /// The second line of every `Nano.lock`.
 const LOCK_HELP: &str =
@@ -119,7 +119,8 @@ pub fn update_packages(old: &NanoLock, current: &NanoLock, names: &[String]) -> 
             .iter()
             .flatten()
             .any(|p| names.contains(&p.name));
-        let grew = diff::package_diff(before, after, is_legacy(old)).is_some_and(|d| d.grew());
+        let base_kind = diff::BaseKind::of(old);
+        let grew = diff::package_diff(before, after, base_kind).is_some_and(|d| d.grew());
         let keep = if selected || !grew { after } else { before };
         packages.extend(keep.cloned());
     }
@@ -227,7 +228,8 @@ pub fn render(lock: &NanoLock) -> String {
     format!("{LOCK_HEADER}\n{LOCK_HELP}\n\n{body}")
 }
 
-/// Writes each `[package.crates.NAME]` table as a `NAME = { … }` line of `[package.crates]`.
+/// Writes each `[package.crates.NAME]` table as a `NAME = { … }` line of `[package.crates]`,
+/// and each `[package.build.NAME]` table likewise.
 fn inline_crates(doc: &mut toml_edit::DocumentMut) {
     let Some(packages) = doc
         .get_mut("package")
@@ -236,26 +238,32 @@ fn inline_crates(doc: &mut toml_edit::DocumentMut) {
         return;
     };
     for package in packages.iter_mut() {
-        let Some(crates) = package.get_mut("crates").and_then(|c| c.as_table_mut()) else {
-            continue;
-        };
-        let entries: Vec<(String, toml_edit::Item)> = crates
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.clone()))
-            .collect();
-        crates.clear();
-        crates.set_implicit(false);
-        for (key, item) in entries {
-            let item = match item.into_table() {
-                Ok(table) => {
-                    let mut inline = table.into_inline_table();
-                    inline.fmt();
-                    toml_edit::Item::Value(inline.into())
-                }
-                Err(other) => other,
-            };
-            crates.insert(&key, item);
+        for key in ["crates", "build"] {
+            if let Some(crates) = package.get_mut(key).and_then(|c| c.as_table_mut()) {
+                inline_table(crates);
+            }
         }
+    }
+}
+
+/// Writes each sub-table of `crates` as one inline table.
+fn inline_table(crates: &mut toml_edit::Table) {
+    let entries: Vec<(String, toml_edit::Item)> = crates
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.clone()))
+        .collect();
+    crates.clear();
+    crates.set_implicit(false);
+    for (key, item) in entries {
+        let item = match item.into_table() {
+            Ok(table) => {
+                let mut inline = table.into_inline_table();
+                inline.fmt();
+                toml_edit::Item::Value(inline.into())
+            }
+            Err(other) => other,
+        };
+        crates.insert(&key, item);
     }
 }
 
@@ -284,10 +292,12 @@ pub fn parse(text: &str, origin: &str) -> Result<NanoLock, LockError> {
                 found: *v,
             });
         }
-        Some(toml::Value::Integer(v)) if *v == i64::from(LOCK_VERSION) || *v == 1 => {}
+        Some(toml::Value::Integer(v)) if (1..=i64::from(LOCK_VERSION)).contains(v) => {}
         Some(other) => return Err(corrupt(format!("unsupported `version = {other}`"))),
     }
     let message = |e: toml::de::Error| corrupt(e.message().trim_end_matches('.').to_string());
+    // Version 2 is version 3 without `build` tables: read as is, it keeps `version = 2` so
+    // that comparisons know it does not record them ([`records_build`]).
     let lock: NanoLock = if table.get("version") == Some(&toml::Value::Integer(1)) {
         convert_v1::convert(table.try_into::<v1::NanoLock>().map_err(message)?)
     } else {
@@ -299,12 +309,10 @@ pub fn parse(text: &str, origin: &str) -> Result<NanoLock, LockError> {
         if semver::Version::parse(&pkg.version).is_err() {
             return Err(invalid(format!("package `{}`", pkg.name), &pkg.version));
         }
-        for (name, krate) in &pkg.crates {
-            if let Some(bad) = krate
-                .version
-                .iter()
-                .find(|v| semver::Version::parse(v).is_err())
-            {
+        let versions = (pkg.crates.iter().map(|(n, c)| (n, &c.version)))
+            .chain(pkg.build.iter().map(|(n, b)| (n, &b.version)));
+        for (name, version) in versions {
+            if let Some(bad) = version.iter().find(|v| semver::Version::parse(v).is_err()) {
                 let what = format!("crate `{name}` of package `{}`", pkg.name);
                 return Err(invalid(what, bad));
             }

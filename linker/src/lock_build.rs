@@ -43,6 +43,7 @@ pub fn from_report(report: &BuildReport) -> NanoLock {
                 requests: pkg.requests.clone(),
                 received,
                 crates,
+                build: pkg.build.clone(),
                 paths,
             }
         })

@@ -8,14 +8,21 @@
 use std::collections::BTreeMap;
 
 use manifest_schema::lockfile::v1;
-use manifest_schema::lockfile::{LOCK_VERSION, LockedPackage, NanoLock};
+use manifest_schema::lockfile::{BUILD_LOCK_VERSION, LOCK_VERSION, LockedPackage, NanoLock};
 
 use super::build::ExamplePaths;
 use crate::inspect::Reach;
 
-/// Whether `lock` was read from an older format and converted ([`legacy_note`] says what to do).
+/// Whether `lock` was read from format version 1 and converted ([`legacy_note`] says what to
+/// do).
 pub fn is_legacy(lock: &NanoLock) -> bool {
-    lock.version < LOCK_VERSION
+    lock.version < 2
+}
+
+/// Whether `lock` records the crates that run at build time and their build permissions
+/// (format version 3 on); an older lock is compared as if it recorded none of them.
+pub fn records_build(lock: &NanoLock) -> bool {
+    lock.version >= BUILD_LOCK_VERSION
 }
 
 /// What to tell the user about a lock read from format version 1 (`origin` names it).
@@ -60,6 +67,7 @@ fn package(old: v1::LockedPackage) -> LockedPackage {
         requests: old.requests,
         received: old.received,
         crates,
+        build: BTreeMap::new(),
         paths,
     }
 }

@@ -65,6 +65,8 @@ pub struct PackageReport {
     /// The crates linked into its component by Rust crate name (`serde_json`): Cargo package
     /// and versions, for naming the crates that reach something ([`crate::attribution`]).
     pub crates: BTreeMap<String, crate::attribution::LinkedCrate>,
+    /// The crates of its tree that run at build time, with their build permissions.
+    pub build: BTreeMap<String, manifest_schema::lockfile::LockedBuild>,
     /// What inspection found.
     pub inspection: Inspection,
 }
@@ -272,6 +274,7 @@ pub fn build_one(
         component: path,
         component_sha256: hex::encode(Sha256::digest(&bytes)),
         crates: crate::attribution::linked_crates(&ctx.workspace.packages, &pkg.info.id),
+        build: crate::build_time::of_package(ctx.workspace, &pkg.info.id)?,
         inspection,
     };
     Ok((report, bytes))

@@ -18,8 +18,12 @@ use serde::{Deserialize, Serialize};
 use crate::types::ENV_PATTERN;
 use crate::{Access, Capabilities, Clock, Endpoint, Stream};
 
-/// The `Nano.lock` format version this crate writes (it also reads version 1, see [`v1`]).
-pub const LOCK_VERSION: u32 = 2;
+/// The `Nano.lock` format version this crate writes. It also reads version 2, the same types
+/// without [`LockedPackage::build`], and version 1, see [`v1`].
+pub const LOCK_VERSION: u32 = 3;
+
+/// The first format version that records [`LockedPackage::build`].
+pub const BUILD_LOCK_VERSION: u32 = 3;
 
 /// The first line of every `Nano.lock`.
 pub const LOCK_HEADER: &str =
@@ -36,10 +40,11 @@ pub const LOCK_FILE: &str = "Nano.lock";
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 #[schemars(title = "cargo-nano lock file (`Nano.lock`)")]
 pub struct NanoLock {
-    /// Version of the lock format: `2`. (cargo-nano also reads version `1`, whose own schema is
-    /// not this one, and converts it; a converted lock keeps `version = 1` in memory so that
-    /// comparisons know what it can tell.)
-    #[schemars(extend("const" = 2))]
+    /// Version of the lock format: `3`. (cargo-nano also reads version `2`, which has no
+    /// `build` tables, and version `1`, whose own schema is not this one, and converts it; a lock
+    /// read from an older version keeps its version in memory so that comparisons know what it
+    /// can tell.)
+    #[schemars(extend("const" = 3))]
     pub version: u32,
     /// Every nano package of the program, sorted by name, version and source.
     #[serde(default, rename = "package", skip_serializing_if = "Vec::is_empty")]
@@ -84,6 +89,12 @@ pub struct LockedPackage {
     /// dependencies), by Cargo package name: its version and the capabilities it reaches.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub crates: BTreeMap<String, LockedCrate>,
+    /// Every crate of the package's dependency tree that runs code while the package is built
+    /// (a build script, a proc macro), by Cargo package name: its version, what runs, and the
+    /// extra build permissions the workspace gives it
+    /// (`[workspace.metadata.nano.build.CRATE]`). A nano child's crates are under the child.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub build: BTreeMap<String, LockedBuild>,
     /// One example call path for each capability each crate reaches, sorted by crate then
     /// capability.
     #[serde(default, rename = "path", skip_serializing_if = "Vec::is_empty")]
@@ -169,6 +180,61 @@ pub struct LockedCrate {
     /// computed or passed in, or the whole environment (`std::env::vars()`).
     #[serde(default, skip_serializing_if = "is_false")]
     pub env_unnamed: bool,
+}
+
+/// A crate that runs code while a package is built, and what it may do beyond the default
+/// confinement (read its package, the workspace, Cargo's home, the toolchain and system
+/// directories; write its `OUT_DIR` and a temporary directory; no network).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct LockedBuild {
+    /// Its version (semver); several when several versions of the crate are in the tree (the
+    /// workspace's permissions name the crate, not a version). Written as a string, or an array
+    /// of strings when there are several.
+    #[serde(default, with = "versions", skip_serializing_if = "Vec::is_empty")]
+    #[schemars(with = "versions::Versions")]
+    pub version: Vec<String>,
+    /// What of it runs at build time. Sorted.
+    pub runs: BTreeSet<BuildRun>,
+    /// It may open sockets and connect anywhere (`network = true`).
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub network: bool,
+    /// Trees it may also read, as written in the workspace's `Cargo.toml` (absolute,
+    /// `~/`-relative, or relative to the workspace root). Sorted.
+    #[serde(default, skip_serializing_if = "BTreeSet::is_empty")]
+    pub read: BTreeSet<String>,
+    /// Trees it may also write (and read), as written. Sorted.
+    #[serde(default, skip_serializing_if = "BTreeSet::is_empty")]
+    pub write: BTreeSet<String>,
+}
+
+impl LockedBuild {
+    /// Whether it may do anything beyond the default.
+    pub fn has_permissions(&self) -> bool {
+        self.network || !self.read.is_empty() || !self.write.is_empty()
+    }
+}
+
+/// What of a crate runs at build time.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema,
+)]
+#[serde(rename_all = "kebab-case")]
+pub enum BuildRun {
+    /// Its build script (`build.rs`), run by Cargo before the crate is compiled.
+    BuildScript,
+    /// It is a proc macro, run inside rustc while the crates using it are compiled.
+    ProcMacro,
+}
+
+impl BuildRun {
+    /// `build script`, `proc macro`.
+    pub fn label(self) -> &'static str {
+        match self {
+            BuildRun::BuildScript => "build script",
+            BuildRun::ProcMacro => "proc macro",
+        }
+    }
 }
 
 /// An example of a crate reaching a capability.

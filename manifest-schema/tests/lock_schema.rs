@@ -24,6 +24,7 @@ fn lock_tables_deny_unknown_keys() {
         "LockedDir",
         "LockedCrate",
         "LockedPath",
+        "LockedBuild",
     ] {
         assert_eq!(schema["$defs"][def]["additionalProperties"], false, "{def}");
     }
@@ -32,7 +33,7 @@ fn lock_tables_deny_unknown_keys() {
 #[test]
 fn a_lock_round_trips_through_toml() {
     let text = r#"
-version = 2
+version = 3
 
 [[package]]
 name = "notifier"
@@ -52,6 +53,9 @@ fmtlib = { version = "0.2.0", reaches = ["env"] }
 notifier = { version = "1.0.0", reaches = ["stdio stderr"] }
 rand = { version = ["0.8.5", "0.9.1"] }
 
+[package.build]
+openssl-src = { version = "300.2.0", runs = ["build-script"], network = true, read = ["vendor"] }
+
 [[package.path]]
 crate = "fmtlib"
 capability = "env"
@@ -65,6 +69,8 @@ indirect = true
     assert!(pkg.crates["rand"].reaches.is_empty());
     assert_eq!(pkg.paths[0].krate, "fmtlib");
     assert!(pkg.paths[0].indirect);
+    let build = &pkg.build["openssl-src"];
+    assert!(build.network && build.read.contains("vendor") && build.write.is_empty());
     let again: manifest_schema::lockfile::NanoLock =
         toml::from_str(&toml::to_string(&lock).expect("serializes")).expect("parses again");
     assert_eq!(lock, again);

@@ -1,7 +1,10 @@
 //! Findings and the diff as stable JSON (format 2, documented in `docs/lockfile.md`).
 
-use linker::diff::{Change, CrateDiff, Delta, EdgeDiff, PackageDiff, Permission};
+use linker::diff::{
+    BuildDiff, BuildPermission, Change, CrateDiff, Delta, EdgeDiff, PackageDiff, Permission,
+};
 use linker::findings::Finding;
+use manifest_schema::lockfile::BuildRun;
 use manifest_schema::lockfile::LockedPath;
 use serde::Serialize;
 use serde_json::Value;
@@ -36,6 +39,38 @@ struct Package<'a> {
     received: &'a [EdgeDiff],
     crates: Vec<Crate<'a>>,
     capability_free: &'a Delta<String>,
+    build: Vec<Build<'a>>,
+}
+
+/// A crate that runs at build time (build script, proc macro) and changed.
+#[derive(Serialize)]
+#[serde(rename_all = "kebab-case")]
+struct Build<'a> {
+    name: &'a str,
+    change: Change,
+    old_version: Value,
+    new_version: Value,
+    grew: bool,
+    /// What of it runs at build time.
+    kinds: &'a [BuildRun],
+    /// What started and stopped running.
+    runs: &'a Delta<BuildRun>,
+    permissions: &'a Delta<BuildPermission>,
+    other_version: bool,
+}
+
+fn build(b: &BuildDiff) -> Build<'_> {
+    Build {
+        name: &b.name,
+        change: b.change,
+        old_version: versions(&b.old_version),
+        new_version: versions(&b.new_version),
+        grew: b.grew(),
+        kinds: &b.kinds,
+        runs: &b.runs,
+        permissions: &b.permissions,
+        other_version: b.other_version,
+    }
 }
 
 #[derive(Serialize)]
@@ -109,6 +144,7 @@ fn package(p: &PackageDiff) -> Package<'_> {
         received: &p.received,
         crates: p.crates.iter().map(krate).collect(),
         capability_free: &p.capability_free,
+        build: p.build.iter().map(build).collect(),
     }
 }
 

@@ -101,7 +101,8 @@ pub fn render(format: Format, report: &Report<'_>) -> String {
 }
 
 /// What changed in a package without being a permission: crates whose version alone changed
-/// (one line each with `each`, else summed up in one), and the interfaces of capability-free
+/// (one line each with `each`, else summed up in one), crates that started or stopped running
+/// at build time or changed version there (the same), and the interfaces of capability-free
 /// syscalls it gained or lost.
 pub fn notes(p: &PackageDiff, each: bool) -> Vec<String> {
     let versions: Vec<String> = p
@@ -115,6 +116,25 @@ pub fn notes(p: &PackageDiff, each: bool) -> Vec<String> {
         out.extend(versions.iter().map(|v| format!("crate {v}")));
     } else if !versions.is_empty() {
         out.push(format!("crates: {}", versions.join(", ")));
+    }
+    let build: Vec<String> = p
+        .build
+        .iter()
+        .filter(|b| b.permissions.is_empty())
+        .map(|b| {
+            let started: Vec<&str> = b.runs.added.iter().map(|r| r.label()).collect();
+            let what = match b.change {
+                linker::diff::Change::Added | linker::diff::Change::Removed => b.what(),
+                _ if !started.is_empty() => format!("new {}", started.join(" and ")),
+                _ => b.what(),
+            };
+            format!("`{}` {} ({what})", b.name, b.versions())
+        })
+        .collect();
+    if each {
+        out.extend(build.iter().map(|b| format!("runs at build time: {b}")));
+    } else if !build.is_empty() {
+        out.push(format!("run at build time: {}", build.join(", ")));
     }
     let interfaces = |list: &[String]| {
         let quoted: Vec<String> = list.iter().map(|i| format!("`{i}`")).collect();

@@ -78,6 +78,7 @@ fn locked_builds_use_the_users_versions() {
         target_dir: dir.path().join("target"),
         members: vec![],
         packages: vec![],
+        build_time: Default::default(),
     };
     let package = NanoPackage {
         info: info(None),
