@@ -285,13 +285,14 @@ fn a_typo_in_a_manifest_is_bad_input_naming_package_file_and_key() {
     );
     let out = support::cargo_nano_in(ws.path(), "unzip-app-typo", &["build"]);
     assert_eq!(out.status, 2, "{}", out.render());
-    let manifest = ws.path().join("extractor/Cargo.toml").display().to_string();
+    // The file as Cargo shows it (relative to the current directory), the line, the key
+    // underlined and what is wrong with it.
     for needle in [
-        "`extractor`",
-        manifest.as_str(),
-        "`dris`",
-        "package.metadata.nano.requests",
-        "`dirs`",
+        "invalid nano manifest of package `extractor`",
+        "--> extractor/Cargo.toml:",
+        "| dris = {",
+        "^^^^ unknown key `dris` in `package.metadata.nano.requests`",
+        "= help: did you mean `dirs`?",
     ] {
         assert!(
             out.stderr.contains(needle),

@@ -523,8 +523,9 @@ fn corrupt_lock_is_bad_input() {
     bad_lock(
         Some("version = 2\n[[package]\nname = \"app\"\n"),
         &[
-            "is not a valid Nano.lock",
-            "line 2",
+            "invalid lock file `Nano.lock`",
+            "--> Nano.lock:2:",
+            "| [[package]",
             "cargo nano lock --update",
         ],
     );
@@ -550,7 +551,11 @@ fn merge_conflict_markers_are_bad_input() {
     );
     bad_lock(
         Some(&text),
-        &["merge conflict marker at line", "cargo nano lock --update"],
+        &[
+            "merge conflict marker in lock file `Nano.lock`",
+            "| <<<<<<< HEAD",
+            "cargo nano lock --update",
+        ],
     );
 }
 

@@ -6,6 +6,7 @@ use clap::{Parser, Subcommand};
 
 mod cargo_output;
 mod commands;
+mod diagnostic;
 mod message;
 mod output;
 mod progress;

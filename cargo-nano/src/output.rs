@@ -1,4 +1,5 @@
-//! Rendering: errors with their `Caused by:` chain, and the per-package capability table.
+//! Rendering: errors with their `Caused by:` chain (manifests, grants and locks with their
+//! place, [`crate::diagnostic`]), and the per-package capability table.
 
 use std::fmt::Write as _;
 
@@ -6,13 +7,24 @@ use linker::graph::GraphError;
 use linker::pipeline::BuildError;
 use manifest_schema::plan::{Holdings, Plan, PlanInstance};
 
+use crate::diagnostic;
+
 /// Exit code for a policy violation.
 pub const EXIT_POLICY: u8 = 1;
 /// Exit code for bad input or usage.
 pub const EXIT_INPUT: u8 = 2;
 
-/// Prints `error: …` and every cause on stderr.
+/// Prints `error: …` and every cause on stderr; a lock that is not valid TOML or holds a
+/// conflict marker is shown at its line ([`diagnostic`]).
 pub fn print_error(err: &(dyn std::error::Error + 'static)) {
+    if let Some(lock) = err.downcast_ref::<linker::lock::LockError>() {
+        let color = diagnostic::color_stderr();
+        if let Some(shown) = diagnostic::lock_error(lock, &mut diagnostic::Files::default(), color)
+        {
+            eprintln!("{shown}");
+            return;
+        }
+    }
     eprintln!("error: {err}");
     let mut source = err.source();
     if source.is_some() {
@@ -28,25 +40,38 @@ pub fn print_error(err: &(dyn std::error::Error + 'static)) {
 
 /// Prints a build error in full and returns its exit code.
 pub fn report_build_error(err: &BuildError) -> u8 {
-    match err {
-        BuildError::Policy(p) => {
+    let (color, mut files) = (diagnostic::color_stderr(), diagnostic::Files::default());
+    let graph = match err {
+        BuildError::Graph(g)
+        | BuildError::Workspace(linker::workspace::WorkspaceError::Graph(g)) => Some(g),
+        _ => None,
+    };
+    match (err, graph) {
+        (BuildError::Policy(p), _) => {
             for v in &p.violations {
-                eprintln!("error: {v}\n");
+                eprintln!("{}\n", diagnostic::violation(v, &mut files, color));
             }
             eprintln!(
                 "error: {} policy violation(s); nothing was linked",
                 p.violations.len()
             );
         }
-        BuildError::Graph(GraphError::Manifests(list))
-        | BuildError::Workspace(linker::workspace::WorkspaceError::Graph(GraphError::Manifests(
-            list,
-        ))) => {
-            for m in list {
-                eprintln!("error: {m}\n");
-            }
+        (_, Some(GraphError::Manifests(list))) => {
+            eprint!("{}", diagnostic::manifest_errors(list, &mut files, color));
         }
-        other => print_error(other),
+        (
+            _,
+            Some(GraphError::UnknownGrant {
+                package,
+                name,
+                manifest,
+                help,
+            }),
+        ) => {
+            let shown = diagnostic::unknown_grant(package, name, manifest, help, &mut files, color);
+            eprintln!("{shown}");
+        }
+        (other, _) => print_error(other),
     }
     if err.is_policy_violation() {
         EXIT_POLICY

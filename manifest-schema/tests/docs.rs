@@ -47,22 +47,5 @@ fn toml_examples_are_valid() {
     }
 }
 
-#[test]
-fn error_example_matches_the_output() {
-    let doc = doc();
-    let shown = blocks(&doc, "text")
-        .into_iter()
-        .find(|b| b.starts_with("invalid nano manifest"))
-        .expect("an error example");
-    let toml = r#"
-        [package.metadata.nano]
-        format = 2
-        [package.metadata.nano.requests]
-        dris = {}
-        network = ["example.com"]
-        [package.metadata.nano.grants.extractor]
-        dirs = { out = { from = "data", path = "../etc" } }
-    "#;
-    let errors = parse_cargo_toml(toml, "app", Path::new("/src/app/Cargo.toml")).unwrap_err();
-    assert_eq!(format!("{errors}\n"), shown);
-}
+// The error example is drawn by cargo-nano's diagnostics; its test is there
+// (`cargo-nano/src/diagnostic_tests.rs`).
