@@ -3,12 +3,14 @@
 //! the manifest as pretty JSON after an `ok` line, `not a nano package`, or the
 //! error exactly as displayed to users.
 //!
+//! Every problem must also be locatable in its file (see `assert_located`).
+//!
 //! Run with `BLESS=1` to (re)write every `expected.txt` from the actual output.
 
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use manifest_schema::parse_cargo_toml;
+use manifest_schema::{Part, Problem, parse_cargo_toml, span};
 
 fn render(case: &Path, name: &str) -> String {
     let text = fs::read_to_string(case.join("Cargo.toml")).expect("cannot read Cargo.toml");
@@ -32,9 +34,40 @@ fn render(case: &Path, name: &str) -> String {
                     problem.help.is_some(),
                     "case `{name}`: no help for {problem}"
                 );
+                assert_located(name, &text, problem);
             }
             format!("{errors}\n")
         }
+    }
+}
+
+/// Every problem can be shown at its place in the file: its key is found (a missing key: the
+/// table that should hold it), or it is a syntax error the parser places.
+fn assert_located(name: &str, text: &str, problem: &Problem) {
+    if problem.key.is_empty() {
+        assert!(
+            span::syntax_error(text).is_some(),
+            "case `{name}`: {problem} has no place"
+        );
+        return;
+    }
+    let located = span::locate(text, &problem.key)
+        .unwrap_or_else(|| panic!("case `{name}`: `{}` not found", problem.key));
+    let missing = problem.message.starts_with("missing required key");
+    assert_eq!(
+        located.missing.is_some(),
+        missing,
+        "case `{name}`: `{}` located at {:?}",
+        problem.key,
+        &text[located.value.clone()]
+    );
+    if problem.part == Part::Key {
+        let key = located.key.expect("a key");
+        let written = text[key].trim_matches('"');
+        assert!(
+            problem.message.contains(&format!("`{written}`")),
+            "case `{name}`: {problem} underlines `{written}`"
+        );
     }
 }
 
