@@ -3,7 +3,8 @@
 //! with a message naming the crate, the operation and the manifest line that allows it; the
 //! line, once added, allows it; a build script doing legitimate work (code generation into
 //! `OUT_DIR`, C compiled with `cc`) builds and runs, and the user's own `RUSTC_WRAPPER` is chained;
-//! without confinement a build warns once, or fails with `--require-build-sandbox`.
+//! without confinement a build warns once, or fails with `--require-build-sandbox`. A declared
+//! permission is recorded in `Nano.lock`, and a new one fails `cargo nano check --locked`.
 //!
 //! Each test builds a copy of the fixture in a scratch directory with its own target directory,
 //! so nothing is fresh from an earlier run and the fixture stays clean. Where Landlock is
@@ -184,6 +185,29 @@ fn a_build_script_opening_a_socket_is_refused_until_allowed() {
         listener.accept().is_ok(),
         "the allowed build script did not connect"
     );
+    // The build recorded the permission for the crate and its version in `Nano.lock`.
+    let lock = std::fs::read_to_string(s.ws().join("Nano.lock")).unwrap();
+    assert!(
+        lock.contains(
+            "opens-socket = { version = \"0.16.0\", runs = [\"build-script\"], network = true }"
+        ),
+        "{lock}"
+    );
+    // A new build permission is growth: the gate fails, naming the crate, until accepted.
+    s.allow("read = [\"opens-socket\"]\n");
+    let gate = s.cargo_nano(&["check", "--locked", "-p", "opens-socket"], &env);
+    assert_eq!(gate.status, 1, "{}", gate.render());
+    assert!(
+        format!("{}{}", gate.stdout, gate.stderr).contains(
+            "+ crate `opens-socket` 0.16.0 (build script) may read `opens-socket` at build time"
+        ),
+        "{}",
+        gate.render()
+    );
+    let update = s.cargo_nano(&["lock", "--update", "--app", "opens-socket"], &env);
+    assert_eq!(update.status, 0, "{}", update.render());
+    let gate = s.cargo_nano(&["check", "--locked", "-p", "opens-socket"], &env);
+    assert_eq!(gate.status, 0, "{}", gate.render());
 }
 
 #[test]
