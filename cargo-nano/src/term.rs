@@ -12,15 +12,27 @@ use clap::{ArgAction, Args, ValueEnum};
 pub struct GlobalArgs {
     /// Coloring: auto, always, never (default: `CARGO_TERM_COLOR`, else auto; `NO_COLOR` is
     /// honoured in auto).
-    #[arg(long, global = true, value_enum, value_name = "WHEN")]
+    #[arg(
+        long,
+        global = true,
+        value_enum,
+        value_name = "WHEN",
+        display_order = 900
+    )]
     color: Option<ColorWhen>,
     /// Use verbose output (-vv very verbose): passed to Cargo; `check`/`diff` list every crate,
     /// `run` shows a trap's whole backtrace.
-    #[arg(short, long, global = true, action = ArgAction::Count)]
+    #[arg(short, long, global = true, action = ArgAction::Count, display_order = 901)]
     verbose: u8,
-    /// Do not print progress or summaries (warnings and errors still); `run` hides the
+    /// Do not print progress lines or notes (warnings and errors still); `run` hides the
     /// capability table.
-    #[arg(short, long, global = true, conflicts_with = "verbose")]
+    #[arg(
+        short,
+        long,
+        global = true,
+        conflicts_with = "verbose",
+        display_order = 902
+    )]
     quiet: bool,
 }
 

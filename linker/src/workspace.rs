@@ -92,7 +92,8 @@ impl Workspace {
         let mut ws = Self::from_metadata(&metadata, manifest_path)?;
         if let Some(dir) = &flags.target_dir {
             // Relative to the current directory, like Cargo's `--target-dir`.
-            ws.target_dir = std::path::absolute(dir).unwrap_or_else(|_| dir.clone());
+            let dir = std::path::absolute(dir).unwrap_or_else(|_| dir.clone());
+            ws.target_dir = without_dots(&dir);
         }
         Ok(ws)
     }
@@ -180,6 +181,22 @@ impl Workspace {
     }
 }
 
+/// `path` with its `.` and `..` components resolved by name, so that paths printed and remapped
+/// in compiled code read as the directory itself (`../../target` from `fixtures/app`: `target`).
+fn without_dots(path: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for part in path.components() {
+        match part {
+            std::path::Component::CurDir => {}
+            std::path::Component::ParentDir => {
+                out.pop();
+            }
+            other => out.push(other),
+        }
+    }
+    out
+}
+
 /// The name under which `pkg` depends on `dep` in its `[dependencies]`: the rename when there is
 /// one (`util1 = { package = "util", … }`), else the package name. Cargo's resolve names the
 /// dependency by its Rust crate name (`util1`, dashes as underscores), so a rename is matched in
@@ -207,4 +224,17 @@ pub fn find_manifest(dir: &Path) -> Option<PathBuf> {
     dir.ancestors()
         .map(|d| d.join("Cargo.toml"))
         .find(|p| p.is_file())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_relative_target_dir_reads_as_the_directory_itself() {
+        assert_eq!(
+            without_dots(Path::new("/work/fixtures/app/./../../target/x")),
+            Path::new("/work/target/x")
+        );
+    }
 }
