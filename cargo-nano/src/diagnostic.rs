@@ -8,10 +8,10 @@
 #[path = "diagnostic_keys.rs"]
 mod keys;
 
-use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::ops::Range;
 use std::path::{Path, PathBuf};
+use std::rc::Rc;
 
 use annotate_snippets::{AnnotationKind, Group, Level, Origin, Renderer, Snippet};
 use manifest_schema::span::{self, Located};
@@ -37,16 +37,16 @@ fn renderer(color: bool) -> Renderer {
 /// The files read so far, by path: each is read once however many errors point into it.
 #[derive(Default)]
 pub struct Files {
-    texts: BTreeMap<PathBuf, Option<String>>,
+    texts: BTreeMap<PathBuf, Option<Rc<str>>>,
 }
 
 impl Files {
     /// The text of `path`, or `None` when it cannot be read.
-    fn text(&mut self, path: &Path) -> Option<&str> {
+    fn text(&mut self, path: &Path) -> Option<Rc<str>> {
         self.texts
             .entry(path.to_path_buf())
-            .or_insert_with(|| std::fs::read_to_string(path).ok())
-            .as_deref()
+            .or_insert_with(|| std::fs::read_to_string(path).ok().map(Rc::from))
+            .clone()
     }
 }
 
@@ -113,13 +113,19 @@ impl Mark {
     }
 }
 
-/// One error: `title`, then each mark in `file` (whose `text` is given when it could be read),
-/// then the notes and the help.
+/// A file and what to mark in it.
+pub(crate) struct Source<'a> {
+    pub(crate) file: &'a Path,
+    /// Its text, when it could be read.
+    pub(crate) text: Option<Rc<str>>,
+    pub(crate) marks: Vec<Mark>,
+}
+
+/// One error: `title`, then the marks of each source (the first one primary), then the notes
+/// and the help.
 pub(crate) struct Diagnostic<'a> {
     pub(crate) title: String,
-    pub(crate) file: &'a Path,
-    pub(crate) text: Option<&'a str>,
-    pub(crate) marks: Vec<Mark>,
+    pub(crate) sources: Vec<Source<'a>>,
     pub(crate) notes: Vec<String>,
     pub(crate) help: Option<String>,
 }
@@ -127,41 +133,41 @@ pub(crate) struct Diagnostic<'a> {
 impl Diagnostic<'_> {
     /// The diagnostic as text, with colours when `color`.
     pub(crate) fn render(&self, color: bool) -> String {
-        let path = shown(self.file);
+        let paths: Vec<String> = self.sources.iter().map(|s| shown(s.file)).collect();
         let mut group = Group::with_title(Level::ERROR.primary_title(self.title.as_str()));
-        let (placed, unplaced): (Vec<&Mark>, Vec<&Mark>) = self
-            .marks
-            .iter()
-            .partition(|m| m.range.is_some() && self.text.is_some());
-        match self.text {
-            Some(text) if !placed.is_empty() => {
-                let annotations = placed.iter().enumerate().filter_map(|(i, m)| {
-                    let kind = if i == 0 {
-                        AnnotationKind::Primary
-                    } else {
-                        AnnotationKind::Context
-                    };
-                    let range = m.range.clone()?;
-                    Some(kind.span(range).label(m.label.as_str()))
-                });
-                group = group.element(
-                    Snippet::source(text)
-                        .path(path.as_str())
-                        .annotations(annotations),
-                );
+        let mut unplaced: Vec<&str> = Vec::new();
+        for (n, (source, path)) in self.sources.iter().zip(&paths).enumerate() {
+            let (placed, rest): (Vec<&Mark>, Vec<&Mark>) = source
+                .marks
+                .iter()
+                .partition(|m| m.range.is_some() && source.text.is_some());
+            unplaced.extend(rest.iter().map(|m| m.label.as_str()));
+            match source.text.as_deref() {
+                Some(text) if !placed.is_empty() => {
+                    let annotations = placed.iter().enumerate().filter_map(|(i, m)| {
+                        let kind = if n == 0 && i == 0 {
+                            AnnotationKind::Primary
+                        } else {
+                            AnnotationKind::Context
+                        };
+                        Some(kind.span(m.range.clone()?).label(m.label.as_str()))
+                    });
+                    group = group.element(
+                        Snippet::source(text)
+                            .path(path.as_str())
+                            .annotations(annotations),
+                    );
+                }
+                // A file that cannot be shown is still named, unless it is not the main one.
+                _ if n == 0 => group = group.element(Origin::path(path.as_str())),
+                _ => {}
             }
-            _ => group = group.element(Origin::path(path.as_str())),
         }
-        let mut messages: Vec<(Level<'_>, Cow<'_, str>)> = Vec::new();
-        for mark in unplaced {
-            messages.push((Level::NOTE, Cow::Borrowed(mark.label.as_str())));
-        }
-        for note in &self.notes {
-            messages.push((Level::NOTE, Cow::Borrowed(note.as_str())));
-        }
-        if let Some(help) = &self.help {
-            messages.push((Level::HELP, Cow::Borrowed(help.as_str())));
-        }
+        let messages = unplaced
+            .into_iter()
+            .chain(self.notes.iter().map(String::as_str))
+            .map(|text| (Level::NOTE, text))
+            .chain(self.help.iter().map(|help| (Level::HELP, help.as_str())));
         for (level, text) in messages {
             group = group.element(level.message(text));
         }
@@ -173,7 +179,7 @@ impl Diagnostic<'_> {
 pub fn manifest_errors(list: &[ManifestErrors], files: &mut Files, color: bool) -> String {
     let mut out = String::new();
     for errors in list {
-        let text = files.text(&errors.manifest_path).map(str::to_owned);
+        let text = files.text(&errors.manifest_path);
         let title = format!("invalid nano manifest of package `{}`", errors.package);
         for problem in &errors.problems {
             let (mark, label) = match (problem.key.is_empty(), text.as_deref()) {
@@ -199,9 +205,11 @@ pub fn manifest_errors(list: &[ManifestErrors], files: &mut Files, color: bool) 
             };
             let diagnostic = Diagnostic {
                 title: title.clone(),
-                file: &errors.manifest_path,
-                text: text.as_deref(),
-                marks: vec![Mark { range: mark, label }],
+                sources: vec![Source {
+                    file: &errors.manifest_path,
+                    text: text.clone(),
+                    marks: vec![Mark { range: mark, label }],
+                }],
                 notes: Vec::new(),
                 help: problem.help.clone(),
             };

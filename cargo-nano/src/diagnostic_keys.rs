@@ -3,11 +3,11 @@
 use std::path::Path;
 
 use linker::lock::LockError;
-use linker::policy::{Subject, Violation};
+use linker::policy::{Place, Subject, Violation};
 use manifest_schema::Part;
 use manifest_schema::span;
 
-use super::{Diagnostic, Files, Mark};
+use super::{Diagnostic, Files, Mark, Source};
 
 /// Key path of the nano table.
 const NANO: &str = "package.metadata.nano";
@@ -16,91 +16,78 @@ const NANO: &str = "package.metadata.nano";
 const REGENERATE: &str =
     "regenerate it with `cargo nano lock --update` and review the result with `git diff`";
 
-/// `key` as one segment of a key path: bare, or quoted when it must be (dependency and slot
-/// names are always bare; this keeps any other name findable).
-fn segment(key: &str) -> String {
-    let bare = !key.is_empty()
-        && key
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-');
-    if bare {
-        key.to_owned()
-    } else {
-        serde_json::Value::String(key.to_owned()).to_string()
-    }
+/// The mark of `place` in `text`, labelled `label`.
+fn mark(text: Option<&str>, place: &Place, label: String) -> Mark {
+    let missing = label.clone();
+    Mark::at(
+        text,
+        &place.key,
+        place.item.as_deref(),
+        Part::Value,
+        label,
+        |_| missing,
+    )
 }
 
-/// The key path and array item of a capability in the grant `grant` (`env` with the variable,
-/// `dirs.SLOT`, `limits.memory`).
-fn grant_key(grant: &str, capability: &str, value: Option<&str>) -> (String, Option<String>) {
-    let base = format!("{NANO}.grants.{}.{}", segment(grant), segment(capability));
-    match (capability, value) {
-        ("dirs", Some(slot)) => (format!("{base}.{}", segment(slot)), None),
-        // `memory 16 MiB`: the limit's key, then its value.
-        ("limits", Some(limit)) => {
-            let key = limit.split(' ').next().unwrap_or(limit);
-            (format!("{base}.{}", segment(key)), None)
-        }
-        (_, value) => (base, value.map(str::to_owned)),
-    }
-}
-
-/// A policy or grant violation, with the place in its manifest: the grant that gives too much,
-/// the grant that lacks what the child requests, or the requests that lack what the code
-/// reaches.
+/// A policy or grant violation at its place in its manifest: the grant that gives too much, the
+/// grant that lacks what the child requests (and the request, in the child's manifest), or the
+/// requests that lack what the code reaches.
 pub fn violation(v: &Violation, files: &mut Files, color: bool) -> String {
     let text = files.text(&v.manifest_path);
-    let mark = match &v.subject {
-        Subject::BeyondHoldings {
-            key,
-            capability,
-            value,
-        } => {
-            let (path, item) = grant_key(key, capability, value.as_deref());
-            let label = format!("granted here, but `{}` does not hold it", v.package);
-            Mark::at(text, &path, item.as_deref(), Part::Value, label, |_| {
-                format!("in this grant to `{key}`")
-            })
+    let label = match &v.subject {
+        Subject::BeyondHoldings { .. } => {
+            format!("granted here, but `{}` does not hold it", v.package)
         }
-        Subject::Ungranted {
-            key,
-            capability,
-            value,
-            ..
-        } => {
-            let (path, item) = grant_key(key, capability, value.as_deref());
-            let grant = format!("{NANO}.grants.{}", segment(key));
+        Subject::Ungranted { key, .. } => {
+            let grant = span::child_key(&format!("{NANO}.grants"), key);
             let granted = text
+                .as_deref()
                 .and_then(|t| span::locate(t, &grant))
                 .is_some_and(|l| l.missing.is_none());
-            let label = if granted {
+            if granted {
                 format!("the grant to `{key}` does not include it")
             } else {
                 format!("no grant to `{key}` here")
-            };
-            Mark::at(
-                text,
-                &path,
-                item.as_deref(),
-                Part::Value,
-                label.clone(),
-                |_| label,
-            )
+            }
         }
-        Subject::Reach { capability, .. } => {
-            let key = capability.split(' ').next().unwrap_or(capability);
-            let path = format!("{NANO}.requests.{}", segment(key));
-            let label = "the requests do not include it".to_owned();
-            Mark::at(text, &path, None, Part::Value, label, |_| {
-                format!("no `{key}` in the requests")
-            })
+        Subject::Reach { .. } => {
+            let found = text
+                .as_deref()
+                .and_then(|t| span::locate(t, &v.place.key))
+                .is_some_and(|l| l.missing.is_none());
+            let key = span::parse_key_path(&v.place.key).and_then(|path| match path.last() {
+                Some(span::Segment::Key(key)) => Some(key.clone()),
+                _ => None,
+            });
+            match (found, key) {
+                (false, Some(key)) => format!("no `{key}` in the requests"),
+                _ => "the requests do not include it".to_owned(),
+            }
         }
     };
+    let mut sources = vec![Source {
+        file: &v.manifest_path,
+        marks: vec![mark(text.as_deref(), &v.place, label)],
+        text,
+    }];
+    if let Some((file, place)) = &v.requested {
+        let text = files.text(file);
+        // Only where it is written: a request is never missing from its own manifest.
+        let found = text
+            .as_deref()
+            .and_then(|t| span::locate(t, &place.key))
+            .is_some_and(|l| l.missing.is_none());
+        if found {
+            sources.push(Source {
+                file,
+                marks: vec![mark(text.as_deref(), place, "requested here".into())],
+                text,
+            });
+        }
+    }
     Diagnostic {
         title: v.message.clone(),
-        file: &v.manifest_path,
-        text,
-        marks: vec![mark],
+        sources,
         notes: v.notes.clone(),
         help: Some(v.help.clone()),
     }
@@ -117,16 +104,25 @@ pub fn unknown_grant(
     color: bool,
 ) -> String {
     let text = files.text(manifest);
-    let path = format!("{NANO}.grants.{}", segment(name));
+    let path = span::child_key(&format!("{NANO}.grants"), name);
     let label = format!("not a nano dependency of `{package}`");
-    let mark = Mark::at(text, &path, None, Part::Key, label.clone(), |_| label);
+    let mark = Mark::at(
+        text.as_deref(),
+        &path,
+        None,
+        Part::Key,
+        label.clone(),
+        |_| label,
+    );
     Diagnostic {
         title: format!(
             "package `{package}` grants capabilities to `{name}`, which is not one of its nano dependencies"
         ),
-        file: manifest,
-        text,
-        marks: vec![mark],
+        sources: vec![Source {
+            file: manifest,
+            text,
+            marks: vec![mark],
+        }],
         notes: Vec::new(),
         help: Some(help.to_owned()),
     }
@@ -163,12 +159,12 @@ pub fn lock_error(err: &LockError, files: &mut Files, color: bool) -> Option<Str
         _ => {
             // A syntax error, or a value of the wrong type in a lock of the current format
             // (read again here for its place: the linker reads a parsed table, which has none).
-            let error = span::syntax_error(text).or_else(|| {
+            let error = span::syntax_error(&text).or_else(|| {
                 let legacy = text
                     .parse::<toml::Table>()
                     .is_ok_and(|t| t.get("version") == Some(&toml::Value::Integer(1)));
                 (!legacy)
-                    .then(|| span::read_error::<manifest_schema::lockfile::NanoLock>(text))
+                    .then(|| span::read_error::<manifest_schema::lockfile::NanoLock>(&text))
                     .flatten()
             })?;
             Mark {
@@ -183,9 +179,11 @@ pub fn lock_error(err: &LockError, files: &mut Files, color: bool) -> Option<Str
     Some(
         Diagnostic {
             title: format!("{title} `{name}`"),
-            file,
-            text: Some(text),
-            marks: vec![mark],
+            sources: vec![Source {
+                file,
+                text: Some(text),
+                marks: vec![mark],
+            }],
             notes: Vec::new(),
             help: Some(help),
         }

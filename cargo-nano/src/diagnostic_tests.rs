@@ -1,7 +1,7 @@
 use std::path::PathBuf;
 
 use linker::lock::LockError;
-use linker::policy::{Subject, Violation};
+use linker::policy::{Place, Subject, Violation};
 use manifest_schema::parse_cargo_toml;
 
 use super::*;
@@ -87,7 +87,14 @@ error: invalid nano manifest of package `app`
     );
 }
 
-fn violation(subject: Subject, manifest_path: PathBuf) -> Violation {
+fn place(key: &str, item: Option<&str>) -> Place {
+    Place {
+        key: format!("package.metadata.nano.{key}"),
+        item: item.map(str::to_owned),
+    }
+}
+
+fn violation(subject: Subject, manifest_path: PathBuf, place: Place) -> Violation {
     Violation {
         package: "app".into(),
         manifest_path,
@@ -95,12 +102,18 @@ fn violation(subject: Subject, manifest_path: PathBuf) -> Violation {
         notes: vec!["a note".into()],
         help: "the help".into(),
         subject,
+        place,
+        requested: None,
     }
 }
 
 #[test]
 fn grant_errors_at_the_grant() {
     let (dir, path) = file("Cargo.toml", APP);
+    let child = dir.path().join("child.toml");
+    let child_text =
+        "[package.metadata.nano]\nformat = 1\nrequests.network = [\"example.com:443\"]\n";
+    std::fs::write(&child, child_text).expect("write");
     let mut files = Files::default();
     let wider = violation(
         Subject::BeyondHoldings {
@@ -109,6 +122,7 @@ fn grant_errors_at_the_grant() {
             value: Some("PATH".into()),
         },
         path.clone(),
+        place("grants.notifier.env", Some("PATH")),
     );
     let ungranted = |key: &str| {
         let subject = Subject::Ungranted {
@@ -117,7 +131,14 @@ fn grant_errors_at_the_grant() {
             capability: "network".into(),
             value: Some("example.com:443".into()),
         };
-        violation(subject, path.clone())
+        let at = place(&format!("grants.{key}.network"), Some("example.com:443"));
+        Violation {
+            requested: Some((
+                child.clone(),
+                place("requests.network", Some("example.com:443")),
+            )),
+            ..violation(subject, path.clone(), at)
+        }
     };
     let shown = [
         super::violation(&wider, &mut files, false),
@@ -149,6 +170,11 @@ error: the message
 11 | [package.metadata.nano.grants.notifier]
    | ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^ the grant to `notifier` does not include it
    |
+  ::: [DIR]/child.toml:3:21
+   |
+ 3 | requests.network = ["example.com:443"]
+   |                     ----------------- requested here
+   |
    = note: a note
    = help: the help
 
@@ -157,6 +183,11 @@ error: the message
    |
 11 | [package.metadata.nano.grants.notifier]
    |                        ^^^^^^ no grant to `fetcher` here
+   |
+  ::: [DIR]/child.toml:3:21
+   |
+ 3 | requests.network = ["example.com:443"]
+   |                     ----------------- requested here
    |
    = note: a note
    = help: the help

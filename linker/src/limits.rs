@@ -15,7 +15,7 @@ use std::fmt::Display;
 use manifest_schema::limits::{DEFAULT_MEMORY, DEFAULT_TABLE_ELEMENTS};
 use manifest_schema::{HeldLimits, Limits};
 
-use crate::policy::{EdgeCtx, Subject, Violation};
+use crate::policy::{EdgeCtx, Place, Subject, Violation};
 
 /// What the top package holds: its requests, the defaults for the others.
 pub fn requested(request: &Limits) -> HeldLimits {
@@ -155,6 +155,8 @@ impl Edge<'_, '_> {
                 "lower it in `[package.metadata.nano.grants.{key}]`, or raise what `{parent}` holds with `{}` in its `[package.metadata.nano.requests]` (and in its parent's grant)",
                 kind.toml(granted)
             ),
+            place: Place::grant(key, "limits", Some(kind.key)),
+            requested: None,
             subject: Subject::BeyondHoldings {
                 key: key.to_string(),
                 capability: "limits".into(),
@@ -175,6 +177,7 @@ impl Edge<'_, '_> {
             parent_manifest,
             child,
             key,
+            ..
         } = self.ctx;
         let default = if by_default {
             " (by default: its grant sets none)"
@@ -195,6 +198,8 @@ impl Edge<'_, '_> {
                 "if `{child}` should have it, add `{}` to `[package.metadata.nano.grants.{key}]` of `{parent}`; otherwise do not depend on a version that needs it",
                 kind.toml(requested)
             ),
+            place: Place::grant(key, "limits", Some(kind.key)),
+            requested: Some(self.ctx.requested("limits", Some(kind.key))),
             subject: Subject::Ungranted {
                 parent: parent.to_string(),
                 key: key.to_string(),

@@ -11,9 +11,13 @@ use manifest_schema::{Access, Capabilities, Grant, NanoManifest};
 use crate::graph::NanoGraph;
 use crate::inspect::CrateReach;
 
+#[path = "policy_place.rs"]
+mod place;
 #[path = "policy_reach.rs"]
 mod reach;
 
+pub use place::Place;
+pub(crate) use place::REQUESTS;
 pub use reach::check_syscalls;
 
 /// One policy violation: a package wants more than it was given.
@@ -31,6 +35,11 @@ pub struct Violation {
     pub help: String,
     /// What it is about, for [`crate::findings`].
     pub subject: Subject,
+    /// Where in `manifest_path` it is: the grant that gives too much or lacks what the child
+    /// requests, or the requests that lack what the code reaches.
+    pub place: Place,
+    /// For a request its parent does not grant: the child's `Cargo.toml` and the request.
+    pub requested: Option<(PathBuf, Place)>,
 }
 
 /// What a violation is about, structured for [`crate::findings`].
@@ -120,6 +129,7 @@ pub fn resolve_holdings(graph: &NanoGraph) -> Result<Vec<Holdings>, PolicyError>
                     parent: &parent_pkg.info.name,
                     parent_manifest: &parent_pkg.info.manifest_path,
                     child: &pkg.info.name,
+                    child_manifest: &pkg.info.manifest_path,
                     key: &inst.name,
                 };
                 narrow(&ctx, &out[parent], &grant, &pkg.manifest, &mut violations)
@@ -171,11 +181,19 @@ pub(crate) struct EdgeCtx<'a> {
     pub(crate) parent_manifest: &'a PathBuf,
     /// The child's package name.
     pub(crate) child: &'a str,
+    /// The child's `Cargo.toml`.
+    pub(crate) child_manifest: &'a PathBuf,
     /// The child's name in the parent's `[dependencies]`: the key of its grant.
     pub(crate) key: &'a str,
 }
 
 impl EdgeCtx<'_> {
+    /// Where the child requests `capability` with `value`.
+    pub(crate) fn requested(&self, capability: &str, value: Option<&str>) -> (PathBuf, Place) {
+        let place = Place::of(REQUESTS, capability, value);
+        (self.child_manifest.clone(), place)
+    }
+
     fn wider(&self, what: String, item: Item, violations: &mut Vec<Violation>) {
         violations.push(Violation {
             package: self.parent.to_string(),
@@ -189,6 +207,8 @@ impl EdgeCtx<'_> {
                 "remove it from `[package.metadata.nano.grants.{}]`, or add it to the requests of `{}`",
                 self.key, self.parent
             ),
+            place: Place::grant(self.key, &item.0, item.1.as_deref()),
+            requested: None,
             subject: Subject::BeyondHoldings {
                 key: self.key.to_string(),
                 capability: item.0,
@@ -210,6 +230,8 @@ impl EdgeCtx<'_> {
                 "if `{}` should have it, add `{key}` to `[package.metadata.nano.grants.{}]` of `{}`; otherwise do not depend on a version that needs it",
                 self.child, self.key, self.parent
             ),
+            place: Place::grant(self.key, &item.0, item.1.as_deref()),
+            requested: Some(self.requested(&item.0, item.1.as_deref())),
             subject: Subject::Ungranted {
                 parent: self.parent.to_string(),
                 key: self.key.to_string(),

@@ -5,7 +5,7 @@ use std::path::Path;
 
 use manifest_schema::Capabilities;
 
-use super::{Subject, Violation};
+use super::{Place, REQUESTS, Subject, Violation};
 use crate::inspect::{Capability, CrateReach, EnvReads, Inspection};
 
 /// Checks that every system call a package's code reaches belongs to a capability its manifest
@@ -48,9 +48,26 @@ pub fn check_syscalls(
             notes,
             help: request_help(&cap, &inspection.env),
             subject: reach_subject(&cap, reach, inspection),
+            // `clocks monotonic`: the manifest's key is the first word.
+            place: Place::of(REQUESTS, cap_key(&cap), None),
+            requested: None,
         });
     }
     out
+}
+
+/// The key of `cap` in a manifest's requests: `clocks` for `clocks monotonic`.
+fn cap_key(cap: &Capability) -> &'static str {
+    match cap {
+        Capability::Dirs => "dirs",
+        Capability::Env => "env",
+        Capability::Args => "args",
+        Capability::Stdin | Capability::Stdout | Capability::Stderr => "stdio",
+        Capability::WallClock | Capability::MonotonicClock => "clocks",
+        Capability::Random => "random",
+        Capability::Network => "network",
+        Capability::Unknown => "unknown",
+    }
 }
 
 /// The crates of `inspection` that reach `cap`, one example path each, for findings.

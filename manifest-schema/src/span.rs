@@ -64,6 +64,26 @@ pub fn parse_key_path(path: &str) -> Option<Vec<Segment>> {
     }
 }
 
+/// The key path of `key` inside `parent` (`parent.key`), quoted TOML-style when `key` is not a
+/// bare key (`parent."serde.json"`); `key` alone when `parent` is empty.
+pub fn child_key(parent: &str, key: &str) -> String {
+    let bare = !key.is_empty()
+        && key
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-');
+    let key = if bare {
+        key.to_owned()
+    } else {
+        // JSON string escaping is a valid TOML basic string.
+        serde_json::Value::String(key.to_owned()).to_string()
+    };
+    if parent.is_empty() {
+        key
+    } else {
+        format!("{parent}.{key}")
+    }
+}
+
 /// The byte offset of the `"` closing the string whose body starts `body`.
 fn closing_quote(body: &str) -> Option<usize> {
     let mut escaped = false;

@@ -53,6 +53,10 @@ fn key_paths_parse_as_the_validation_writes_them() {
         Some(vec![key("a"), Segment::Index(0), Segment::Index(2)])
     );
     assert_eq!(parse_key_path(""), Some(vec![]));
+    let quoted = child_key(&child_key("grants", "serde.json"), "in \"put\"");
+    assert_eq!(quoted, r#"grants."serde.json"."in \"put\"""#);
+    assert_eq!(parse_key_path(&quoted).map(|s| s.len()), Some(3));
+    assert_eq!(child_key("", "grants"), "grants");
     for bad in ["a..b", "a.", ".a", "a[x]", "a[1", "\"open", "a b", "a.b c"] {
         assert_eq!(parse_key_path(bad), None, "{bad}");
     }

@@ -43,16 +43,7 @@ pub(crate) fn walk(nano: &Value) -> Result<NanoManifest, Vec<Problem>> {
 
 /// The key path of `key` inside `parent`, quoted TOML-style when not a bare key.
 pub(crate) fn child_key(parent: &str, key: &str) -> String {
-    let bare = !key.is_empty()
-        && key
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-');
-    if bare {
-        format!("{parent}.{key}")
-    } else {
-        // JSON string escaping is a valid TOML basic string.
-        format!("{parent}.{}", Value::String(key.to_owned()))
-    }
+    crate::span::child_key(parent, key)
 }
 
 /// What kind of value this is, for "expected X, found Y" messages.
