@@ -313,12 +313,14 @@ fn a_grant_wider_than_the_granter_is_a_policy_violation() {
     );
     let out = support::cargo_nano_in(ws.path(), "unzip-app-wide", &["build"]);
     assert_eq!(out.status, 1, "{}", out.render());
-    assert!(
-        out.stderr
-            .contains("grants environment variable `HOME` to `extractor` but does not hold it"),
-        "{}",
-        out.render()
-    );
+    // Shown at the entry granted.
+    for needle in [
+        "grants environment variable `HOME` to `extractor` but does not hold it",
+        "--> app/Cargo.toml:",
+        "| env = [\"HOME\"]\n   |        ^^^^^^ granted here, but `app` does not hold it",
+    ] {
+        assert!(out.stderr.contains(needle), "{}", out.render());
+    }
 }
 
 #[test]

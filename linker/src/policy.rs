@@ -188,12 +188,6 @@ pub(crate) struct EdgeCtx<'a> {
 }
 
 impl EdgeCtx<'_> {
-    /// Where the child requests `capability` with `value`.
-    pub(crate) fn requested(&self, capability: &str, value: Option<&str>) -> (PathBuf, Place) {
-        let place = Place::of(REQUESTS, capability, value);
-        (self.child_manifest.clone(), place)
-    }
-
     fn wider(&self, what: String, item: Item, violations: &mut Vec<Violation>) {
         violations.push(Violation {
             package: self.parent.to_string(),
@@ -355,19 +349,17 @@ fn check_within_parent(
     for (slot, g) in &grant.dirs {
         let item = || ("dirs".to_string(), Some(slot.clone()));
         match parent.dirs.get(&g.from) {
-            None => ctx.wider(
-                format!("directory slot `{}` (as `{slot}`)", g.from),
-                item(),
-                violations,
-            ),
+            None => {
+                let what = format!("directory slot `{}` (as `{slot}`)", g.from);
+                ctx.wider(what, item(), violations);
+                Place::narrow_last(violations, "from");
+            }
             Some(held)
                 if g.access == Some(Access::ReadWrite) && held.access != Access::ReadWrite =>
             {
-                ctx.wider(
-                    format!("read-write access to slot `{}`", g.from),
-                    item(),
-                    violations,
-                )
+                let what = format!("read-write access to slot `{}`", g.from);
+                ctx.wider(what, item(), violations);
+                Place::narrow_last(violations, "access");
             }
             Some(_) => {}
         }

@@ -41,6 +41,28 @@ impl Place {
     }
 }
 
+impl Place {
+    /// Narrows the place of the last of `violations` to `field` of its entry (`from`, `access`
+    /// of a directory grant): a missing field still finds the entry.
+    pub(crate) fn narrow_last(violations: &mut [super::Violation], field: &str) {
+        if let Some(v) = violations.last_mut() {
+            v.place.key = manifest_schema::span::child_key(&v.place.key, field);
+        }
+    }
+}
+
+impl super::EdgeCtx<'_> {
+    /// Where the child requests `capability` with `value`.
+    pub(crate) fn requested(
+        &self,
+        capability: &str,
+        value: Option<&str>,
+    ) -> (std::path::PathBuf, Place) {
+        let place = Place::of(REQUESTS, capability, value);
+        (self.child_manifest.clone(), place)
+    }
+}
+
 /// Key path of a manifest's requests.
 pub(crate) const REQUESTS: &str = "package.metadata.nano.requests";
 /// Key path of a manifest's grants.
