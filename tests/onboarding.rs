@@ -225,7 +225,10 @@ fn a_grant_to_an_ordinary_crate_or_a_typo_is_an_error() {
     assert!(
         tree.stderr.contains("grants capabilities to `shraed`")
             && tree.stderr.contains("did you mean `shared`?")
-            && tree.stderr.contains("one/Cargo.toml"),
+            && tree.stderr.contains("--> one/Cargo.toml:")
+            && tree
+                .stderr
+                .contains("^^^^^^ not a nano dependency of `one`"),
         "{}",
         tree.render()
     );
