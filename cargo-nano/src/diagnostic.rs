@@ -17,7 +17,7 @@ use annotate_snippets::{AnnotationKind, Group, Level, Origin, Renderer, Snippet}
 use manifest_schema::span::{self, Located};
 use manifest_schema::{ManifestErrors, Part};
 
-pub use keys::{lock_error, unknown_grant, violation};
+pub use keys::{build_permission, lock_error, unknown_grant, violation};
 
 /// Whether diagnostics on stderr are coloured: Cargo's rules, as `--color` and
 /// `CARGO_TERM_COLOR` set them for the whole process ([`crate::term`]).

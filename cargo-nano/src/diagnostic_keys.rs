@@ -129,6 +129,44 @@ pub fn unknown_grant(
     .render(color)
 }
 
+/// An invalid `[workspace.metadata.nano.build]` entry (`key` is the dotted key below `build`;
+/// `shown` the error as the library displays it, whose `= help:` line is kept).
+pub fn build_permission(
+    path: &Path,
+    key: &str,
+    problem: &str,
+    shown: &str,
+    files: &mut Files,
+    color: bool,
+) -> String {
+    let text = files.text(path);
+    let full = match key {
+        "" => "workspace.metadata.nano.build".to_owned(),
+        key => format!("workspace.metadata.nano.build.{key}"),
+    };
+    // An unknown key is wrong by its name; anything else by its value.
+    let part = if problem.starts_with("unknown key") {
+        Part::Key
+    } else {
+        Part::Value
+    };
+    let label = problem.to_owned();
+    let mark = Mark::at(text.as_deref(), &full, None, part, label.clone(), |_| label);
+    Diagnostic {
+        title: format!("invalid build permission `{full}`"),
+        sources: vec![Source {
+            file: path,
+            text,
+            marks: vec![mark],
+        }],
+        notes: Vec::new(),
+        help: shown
+            .split_once("= help: ")
+            .map(|(_, help)| help.trim().to_owned()),
+    }
+    .render(color)
+}
+
 /// A lock that cannot be read as TOML or holds a merge conflict, with the place in the file;
 /// `None` for any other lock error (and for a lock read from git, which is no file to show).
 pub fn lock_error(err: &LockError, files: &mut Files, color: bool) -> Option<String> {

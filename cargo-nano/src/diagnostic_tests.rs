@@ -267,3 +267,52 @@ env = ["HOME", "LANG=C"]
     let shown = shown.replace(&format!("{}/", dir.path().display()), "");
     assert_eq!(format!("{}\n", shown.trim_end()), doc[start..end]);
 }
+
+#[test]
+fn build_permissions_at_their_key_or_value() {
+    let text = "[workspace]\n\n[workspace.metadata.nano.build.cc]\nnetwork = \"yes\"\nreed = []\n";
+    let (dir, path) = file("Cargo.toml", text);
+    let shown = "invalid build permission …\n  = help: each crate's table takes `network = true`";
+    let mut files = Files::default();
+    let value = build_permission(
+        &path,
+        "cc.network",
+        "expected `true` or `false`",
+        shown,
+        &mut files,
+        false,
+    );
+    assert_eq!(
+        portable(&value, &dir),
+        r#"error: invalid build permission `workspace.metadata.nano.build.cc.network`
+ --> [DIR]/Cargo.toml:4:11
+  |
+4 | network = "yes"
+  |           ^^^^^ expected `true` or `false`
+  |
+  = help: each crate's table takes `network = true`"#
+    );
+    let key = build_permission(
+        &path,
+        "cc.reed",
+        "unknown key `reed`",
+        shown,
+        &mut files,
+        false,
+    );
+    assert!(
+        key.contains("5 | reed = []\n  | ^^^^ unknown key `reed`"),
+        "{key}"
+    );
+}
+
+#[test]
+fn colours_only_when_asked() {
+    let (_dir, path) = file("Cargo.toml", APP);
+    let errors = parse_cargo_toml(APP, "app", &path).expect_err("invalid");
+    let list = [errors];
+    let plain = manifest_errors(&list, &mut Files::default(), false);
+    let styled = manifest_errors(&list, &mut Files::default(), true);
+    assert!(!plain.contains('\u{1b}'), "{plain}");
+    assert!(styled.contains("\u{1b}["), "{styled}");
+}

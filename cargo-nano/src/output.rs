@@ -3,6 +3,8 @@
 
 use std::fmt::Write as _;
 
+use build_sandbox::{ConfigError, SetupError};
+use linker::cargo_build::CargoBuildError;
 use linker::graph::GraphError;
 use linker::pipeline::BuildError;
 use manifest_schema::plan::{Holdings, Plan, PlanInstance};
@@ -69,6 +71,16 @@ pub fn report_build_error(err: &BuildError) -> u8 {
             }),
         ) => {
             let shown = diagnostic::unknown_grant(package, name, manifest, help, &mut files, color);
+            eprintln!("{shown}");
+        }
+        (
+            BuildError::Cargo(CargoBuildError::Sandbox(SetupError::Config(
+                config @ ConfigError::Invalid { path, key, problem },
+            ))),
+            _,
+        ) => {
+            let shown = config.to_string();
+            let shown = diagnostic::build_permission(path, key, problem, &shown, &mut files, color);
             eprintln!("{shown}");
         }
         (other, _) => print_error(other),
