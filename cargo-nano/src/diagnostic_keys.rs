@@ -170,16 +170,27 @@ pub fn build_permission(
 /// A lock that cannot be read as TOML or holds a merge conflict, with the place in the file;
 /// `None` for any other lock error (and for a lock read from git, which is no file to show).
 pub fn lock_error(err: &LockError, files: &mut Files, color: bool) -> Option<String> {
-    let (origin, title, help) = match err {
-        LockError::Corrupt { origin, .. } => (origin, "invalid lock file", REGENERATE.into()),
-        LockError::Conflict { origin, .. } => (
-            origin,
-            "merge conflict marker in lock file",
-            format!("take either side of the conflict, then {REGENERATE}"),
-        ),
+    let origin = match err {
+        LockError::Corrupt { origin, .. }
+        | LockError::Conflict { origin, .. }
+        | LockError::TooNew { origin, .. } => origin,
         _ => return None,
     };
     let file = Path::new(origin);
+    let name = file
+        .file_name()
+        .map_or_else(|| origin.clone(), |n| n.to_string_lossy().into_owned());
+    let (title, help) = match err {
+        LockError::Conflict { .. } => (
+            format!("merge conflict marker in lock file `{name}`"),
+            format!("take either side of the conflict, then {REGENERATE}"),
+        ),
+        LockError::TooNew { .. } => (
+            format!("lock file `{name}` is from a newer cargo-nano"),
+            "upgrade cargo-nano".to_owned(),
+        ),
+        _ => (format!("invalid lock file `{name}`"), REGENERATE.to_owned()),
+    };
     let text = files.text(file)?;
     let mark = match err {
         LockError::Conflict { line, .. } => {
@@ -192,6 +203,17 @@ pub fn lock_error(err: &LockError, files: &mut Files, color: bool) -> Option<Str
             Mark {
                 range: Some(start..end),
                 label: "conflict marker".to_owned(),
+            }
+        }
+        LockError::TooNew { found, .. } => {
+            let located = span::locate(&text, "version")?;
+            let label = format!(
+                "format version {found}; this cargo-nano reads up to {}",
+                manifest_schema::lockfile::LOCK_VERSION
+            );
+            Mark {
+                range: Some(located.value),
+                label,
             }
         }
         _ => {
@@ -211,12 +233,9 @@ pub fn lock_error(err: &LockError, files: &mut Files, color: bool) -> Option<Str
             }
         }
     };
-    let name = file
-        .file_name()
-        .map_or_else(|| origin.clone(), |n| n.to_string_lossy().into_owned());
     Some(
         Diagnostic {
-            title: format!("{title} `{name}`"),
+            title,
             sources: vec![Source {
                 file,
                 text: Some(text),

@@ -228,6 +228,18 @@ fn lock_errors_at_their_line() {
         shown.contains("3 | [[package]]\n  | ^^^^^^^^^^^ conflict marker"),
         "{shown}"
     );
+    let (newer_dir, newer) = file("Nano.lock", "# Nano.lock\nversion = 99\n");
+    let too_new = LockError::TooNew {
+        origin: newer.display().to_string(),
+        found: 99,
+    };
+    let shown = lock_error(&too_new, &mut Files::default(), false).expect("shown");
+    assert!(
+        portable(&shown, &newer_dir).starts_with(
+            "error: lock file `Nano.lock` is from a newer cargo-nano\n --> [DIR]/Nano.lock:2:11\n"
+        ) && shown.contains("^^ format version 99; this cargo-nano reads up to"),
+        "{shown}"
+    );
     // From git: no file to show.
     let from_git = LockError::Corrupt {
         origin: "HEAD:Nano.lock".into(),
