@@ -190,6 +190,16 @@ fn growth_is_a_finding_per_crate_and_key_pointing_at_the_workspace_manifest() {
             .iter()
             .all(|f| f.location.file.ends_with("Cargo.toml"))
     );
+    assert!(
+        found[0]
+            .help
+            .contains("the build script of `ossl` does with it")
+            && found[0]
+                .help
+                .contains("`[workspace.metadata.nano.build.ossl]`"),
+        "{}",
+        found[0].help
+    );
 }
 
 #[test]

@@ -55,7 +55,7 @@ pub(super) fn findings(
                 capability: format!("build {key}"),
                 values,
                 location,
-                help: kind.help().into(),
+                help: help(build, kind),
                 notes: notes(build, gained),
                 ..base.clone()
             });
@@ -79,6 +79,19 @@ fn message(build: &BuildDiff, key: &str, values: &[String], gained: bool) -> Str
         "crate `{}`{versions} ({}) {may} {what} at build time",
         build.name,
         build.what()
+    )
+}
+
+/// The rule's help, naming the crate's table for a gained permission.
+fn help(build: &BuildDiff, kind: Kind) -> String {
+    if kind != Kind::NewBuildPermission {
+        return kind.help().into();
+    }
+    format!(
+        "Review what the {} of `{}` does with it (at this version); accept it with `cargo nano lock --update`, or remove it from `[workspace.metadata.nano.build.{}]` in the workspace's `Cargo.toml`.",
+        build.what(),
+        build.name,
+        build.name
     )
 }
 
