@@ -83,32 +83,22 @@ pub(crate) struct Mark {
 
 impl Mark {
     /// The mark of `key_path` in `text` (an element of its array equal to `item` if given):
-    /// its key or value as `part` says; a missing key marks the table that should hold it.
-    /// `label` is the label when the key was found; `missing` builds it from the absent key.
+    /// its key or value as `part` says; a key that is not written marks the table that should
+    /// hold it. Without a place (the file unread, or not TOML), the label alone.
     pub(crate) fn at(
         text: Option<&str>,
         key_path: &str,
         item: Option<&str>,
         part: Part,
         label: String,
-        missing: impl FnOnce(&span::Segment) -> String,
     ) -> Mark {
         let located: Option<Located> = text.and_then(|text| match item {
             Some(item) => span::locate_item(text, key_path, item),
             None => span::locate(text, key_path),
         });
-        match located {
-            Some(l) => {
-                let label = match &l.missing {
-                    Some(segment) => missing(segment),
-                    None => label,
-                };
-                Mark {
-                    range: Some(l.range(part == Part::Key && l.missing.is_none())),
-                    label,
-                }
-            }
-            None => Mark { range: None, label },
+        Mark {
+            range: located.map(|l| l.range(part == Part::Key && l.missing.is_none())),
+            label,
         }
     }
 }
@@ -191,10 +181,7 @@ pub fn manifest_errors(list: &[ManifestErrors], files: &mut Files, color: bool) 
                 (true, None) => (None, problem.message.clone()),
                 (false, text) => {
                     let message = problem.message.clone();
-                    let mark = Mark::at(text, &problem.key, None, problem.part, message, |_| {
-                        // The message says which key is missing.
-                        problem.message.clone()
-                    });
+                    let mark = Mark::at(text, &problem.key, None, problem.part, message);
                     let label = match mark.range {
                         Some(_) => mark.label,
                         // Unplaced: the key path goes with the message.

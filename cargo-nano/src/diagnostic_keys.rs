@@ -18,15 +18,7 @@ const REGENERATE: &str =
 
 /// The mark of `place` in `text`, labelled `label`.
 fn mark(text: Option<&str>, place: &Place, label: String) -> Mark {
-    let missing = label.clone();
-    Mark::at(
-        text,
-        &place.key,
-        place.item.as_deref(),
-        Part::Value,
-        label,
-        |_| missing,
-    )
+    Mark::at(text, &place.key, place.item.as_deref(), Part::Value, label)
 }
 
 /// A policy or grant violation at its place in its manifest: the grant that gives too much, the
@@ -106,14 +98,7 @@ pub fn unknown_grant(
     let text = files.text(manifest);
     let path = span::child_key(&format!("{NANO}.grants"), name);
     let label = format!("not a nano dependency of `{package}`");
-    let mark = Mark::at(
-        text.as_deref(),
-        &path,
-        None,
-        Part::Key,
-        label.clone(),
-        |_| label,
-    );
+    let mark = Mark::at(text.as_deref(), &path, None, Part::Key, label);
     Diagnostic {
         title: format!(
             "package `{package}` grants capabilities to `{name}`, which is not one of its nano dependencies"
@@ -150,8 +135,7 @@ pub fn build_permission(
     } else {
         Part::Value
     };
-    let label = problem.to_owned();
-    let mark = Mark::at(text.as_deref(), &full, None, part, label.clone(), |_| label);
+    let mark = Mark::at(text.as_deref(), &full, None, part, problem.to_owned());
     Diagnostic {
         title: format!("invalid build permission `{full}`"),
         sources: vec![Source {
