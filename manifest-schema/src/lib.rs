@@ -31,7 +31,8 @@
 //! ```
 //!
 //! Validation reports every problem at once, each with its key path and a
-//! hint, see [`ManifestErrors`]. The user reference of the format is
+//! hint, see [`ManifestErrors`]; [`span`] finds a key path in the text of the
+//! file, for a diagnostic to show the line. The user reference of the format is
 //! `docs/manifest.md`; its JSON Schema is [`manifest_json_schema`] (committed
 //! as `manifest-schema/schema/nano-manifest.schema.json`).
 //!
