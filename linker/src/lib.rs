@@ -15,6 +15,7 @@ pub mod build_time;
 pub mod build_workspace;
 pub mod c_toolchain;
 pub mod cargo_build;
+mod cargo_diagnose;
 pub mod cargo_flags;
 pub mod compat;
 pub mod compose;
