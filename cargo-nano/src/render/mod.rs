@@ -243,3 +243,54 @@ fn git_root(dir: &Path) -> Option<PathBuf> {
 fn canonical(p: &Path) -> PathBuf {
     std::fs::canonicalize(p).unwrap_or_else(|_| p.to_path_buf())
 }
+
+#[cfg(test)]
+mod tests {
+    use linker::diff::{BuildDiff, Change, Delta, PackageDiff};
+    use manifest_schema::lockfile::BuildRun;
+
+    use super::notes;
+
+    fn build(name: &str, change: Change, old: &[&str], new: &[&str]) -> BuildDiff {
+        BuildDiff {
+            name: name.into(),
+            change,
+            old_version: old.iter().map(|v| v.to_string()).collect(),
+            new_version: new.iter().map(|v| v.to_string()).collect(),
+            runs: Delta::default(),
+            kinds: vec![BuildRun::BuildScript],
+            permissions: Delta::default(),
+            other_version: false,
+        }
+    }
+
+    #[test]
+    fn build_time_crates_without_permissions_are_notes() {
+        let mut started = build("x", Change::Changed, &["1.0.0"], &["1.0.0"]);
+        started.runs.added = vec![BuildRun::ProcMacro];
+        started.kinds.push(BuildRun::ProcMacro);
+        let p = PackageDiff {
+            name: "app".into(),
+            change: Change::Changed,
+            old_version: Some("0.1.0".into()),
+            new_version: Some("0.1.0".into()),
+            checksum_changed: false,
+            requests: Delta::default(),
+            received: vec![],
+            crates: vec![],
+            capability_free: Delta::default(),
+            build: vec![
+                build("zstd-sys", Change::Added, &[], &["2.0.15"]),
+                build("proc-macro2", Change::Upgraded, &["1.0.106"], &["1.0.107"]),
+                started,
+            ],
+        };
+        assert_eq!(
+            notes(&p, false),
+            [
+                "run at build time: `zstd-sys` 2.0.15 (new) (build script), `proc-macro2` 1.0.106 → 1.0.107 (build script), `x` 1.0.0 (new proc macro)"
+            ]
+        );
+        assert_eq!(notes(&p, true).len(), 3);
+    }
+}
