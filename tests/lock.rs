@@ -440,9 +440,9 @@ fn a_version_1_lock_is_compared_by_what_it_records_until_rewritten() {
     assert_eq!(lock_text(&ws), V1_LOCK, "`check` never writes the lock");
     let update = nano(&ws, &["lock", "--update"]);
     assert_eq!(update.status, 0, "{}", update.render());
-    assert_contains(&update, &["rewriting", "in format version 2"]);
+    assert_contains(&update, &["rewriting", "in format version 3"]);
     let text = lock_text(&ws);
-    assert!(text.contains("version = 2\n"), "{text}");
+    assert!(text.contains("version = 3\n"), "{text}");
     assert!(
         text.contains(
             "fmtlib = { version = \"0.2.0\", reaches = [\"env\"], env = [\"NO_COLOR\"] }"
