@@ -1,7 +1,8 @@
 //! Network grants end to end (`fixtures/net`): the `fetcher` child connects to the one endpoint it
 //! is granted, served by the test on loopback, and carries data both ways; a connection to any
 //! other endpoint is refused inside the nanoprocess, never reaches the host's listener, and is
-//! reported on stderr naming the package and the endpoint.
+//! reported on stderr naming the package and the endpoint. The same over UDP (`udp://` grants),
+//! where a TCP grant gives no UDP.
 
 mod support;
 
@@ -146,5 +147,102 @@ fn a_granted_host_name_resolves_and_connects_and_no_other_name_resolves() {
         ),
         "{}",
         refused.render()
+    );
+}
+
+/// The endpoint `fixtures/net` grants to `fetcher` over UDP.
+const UDP_GRANTED: &str = "127.0.0.1:47616";
+/// A loopback UDP endpoint nobody grants.
+const UDP_OTHER: &str = "127.0.0.1:47617";
+
+/// Answers each datagram on `addr` with `pong: DATA`, for at most a minute, and counts the
+/// datagrams it received.
+fn serve_udp(addr: &str) -> Arc<AtomicUsize> {
+    let socket = std::net::UdpSocket::bind(addr).unwrap_or_else(|e| panic!("bind {addr}: {e}"));
+    socket
+        .set_read_timeout(Some(Duration::from_millis(100)))
+        .unwrap();
+    let received = Arc::new(AtomicUsize::new(0));
+    let count = received.clone();
+    std::thread::spawn(move || {
+        let deadline = std::time::Instant::now() + Duration::from_secs(60);
+        let mut buf = [0u8; 1500];
+        while std::time::Instant::now() < deadline {
+            let Ok((len, from)) = socket.recv_from(&mut buf) else {
+                continue;
+            };
+            count.fetch_add(1, Ordering::SeqCst);
+            let answer = format!("pong: {}", String::from_utf8_lossy(&buf[..len]));
+            let _ = socket.send_to(answer.as_bytes(), from);
+        }
+    });
+    received
+}
+
+#[test]
+fn a_granted_udp_endpoint_exchanges_datagrams_and_no_other_does() {
+    let built = cargo_nano("net", &["build"]);
+    assert_eq!(built.status, 0, "{}", built.render());
+    let granted = serve_udp(UDP_GRANTED);
+    let other = serve_udp(UDP_OTHER);
+    let run = |endpoint: &str| {
+        let udp = format!("udp://{UDP_GRANTED}");
+        cargo_nano(
+            "net",
+            &[
+                "run",
+                "--quiet",
+                "--no-build",
+                "--net",
+                &udp,
+                "--net",
+                GRANTED,
+                "--",
+                endpoint,
+                "ping",
+            ],
+        )
+    };
+
+    let ok = run(&format!("udp://{UDP_GRANTED}"));
+    assert_eq!(ok.status, 0, "{}", ok.render());
+    assert_eq!(ok.stdout.trim(), "answer: pong: ping", "{}", ok.render());
+    assert_eq!(granted.load(Ordering::SeqCst), 1);
+    assert!(!ok.stderr.contains("was denied"), "{}", ok.render());
+
+    let refused = run(&format!("udp://{UDP_OTHER}"));
+    assert_eq!(refused.status, 1, "{}", refused.render());
+    assert!(
+        refused
+            .stdout
+            .contains("error: cannot send to udp://127.0.0.1:47617"),
+        "{}",
+        refused.render()
+    );
+    assert!(
+        refused.stderr.contains(
+            "warning: package `fetcher` (instance `app/fetcher`) was denied: send UDP to 127.0.0.1:47617 \
+             (help: grant `network = [\"udp://127.0.0.1:47617\"]` in `[package.metadata.nano.grants.fetcher]` \
+             of `app` if it needs it)"
+        ),
+        "{}",
+        refused.render()
+    );
+
+    // A TCP grant gives no UDP: `127.0.0.1:47613` is granted over TCP only.
+    let tcp_only = run(&format!("udp://{GRANTED}"));
+    assert_eq!(tcp_only.status, 1, "{}", tcp_only.render());
+    assert!(
+        tcp_only
+            .stderr
+            .contains("was denied: send UDP to 127.0.0.1:47613"),
+        "{}",
+        tcp_only.render()
+    );
+    std::thread::sleep(Duration::from_millis(200));
+    assert_eq!(
+        other.load(Ordering::SeqCst),
+        0,
+        "a refused datagram reached the host"
     );
 }

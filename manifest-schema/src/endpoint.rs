@@ -1,4 +1,4 @@
-//! Network endpoints: `host:port`.
+//! Network endpoints: `host:port` (TCP) and `udp://host:port` (UDP).
 
 use std::borrow::Cow;
 use std::fmt;
@@ -8,7 +8,8 @@ use std::str::FromStr;
 use schemars::{JsonSchema, Schema, SchemaGenerator, json_schema};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
-/// A network endpoint a package may connect to, written `host:port`.
+/// A network endpoint a package may reach, written `host:port` for TCP and `udp://host:port` for
+/// UDP (`tcp://host:port` is also read, and written as `host:port`).
 ///
 /// The host is a DNS name (stored lowercase), an IPv4 address, or an IPv6
 /// address written in brackets (`[::1]:8080`). The port is `1..=65535`.
@@ -20,6 +21,18 @@ pub struct Endpoint {
     pub host: String,
     /// The TCP/UDP port, never 0.
     pub port: u16,
+    /// TCP (connect) or UDP (send and receive datagrams).
+    pub transport: Transport,
+}
+
+/// How a package reaches an [`Endpoint`].
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Transport {
+    /// A TCP connection to the endpoint (`host:port`).
+    #[default]
+    Tcp,
+    /// UDP datagrams sent to the endpoint and received from it (`udp://host:port`).
+    Udp,
 }
 
 /// Why a string is not a valid [`Endpoint`].
@@ -58,6 +71,9 @@ impl Endpoint {
 
 impl fmt::Display for Endpoint {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.transport == Transport::Udp {
+            f.write_str("udp://")?;
+        }
         if self.host.contains(':') {
             write!(f, "[{}]:{}", self.host, self.port)
         } else {
@@ -77,12 +93,26 @@ impl FromStr for Endpoint {
         if input.chars().any(char::is_whitespace) {
             return Err(err("whitespace is not allowed"));
         }
-        let Some((host, port)) = input.rsplit_once(':') else {
+        let (transport, rest) = match input.split_once("://") {
+            Some(("udp", rest)) => (Transport::Udp, rest),
+            Some(("tcp", rest)) => (Transport::Tcp, rest),
+            Some(_) => {
+                return Err(err(
+                    "the only schemes are `udp://` and `tcp://` (the default)",
+                ));
+            }
+            None => (Transport::Tcp, input),
+        };
+        let Some((host, port)) = rest.rsplit_once(':') else {
             return Err(err("missing port"));
         };
         let host = parse_host(host).map_err(err)?;
         let port = parse_port(port).map_err(|reason| ParseEndpointError::new(input, reason))?;
-        Ok(Self { host, port })
+        Ok(Self {
+            host,
+            port,
+            transport,
+        })
     }
 }
 
@@ -178,10 +208,10 @@ impl JsonSchema for Endpoint {
 
     fn json_schema(_generator: &mut SchemaGenerator) -> Schema {
         json_schema!({
-            "description": "A network endpoint `host:port`: a DNS name, an IPv4 address or a bracketed IPv6 address, and a port from 1 to 65535. No wildcards.",
+            "description": "A network endpoint `host:port` (TCP) or `udp://host:port` (UDP): a DNS name, an IPv4 address or a bracketed IPv6 address, and a port from 1 to 65535. No wildcards.",
             "type": "string",
-            "pattern": "^([A-Za-z0-9.-]+|\\[[0-9A-Fa-f:.]+\\]):[0-9]{1,5}$",
-            "examples": ["example.com:443", "127.0.0.1:8080", "[::1]:8080"]
+            "pattern": "^((tcp|udp)://)?([A-Za-z0-9.-]+|\\[[0-9A-Fa-f:.]+\\]):[0-9]{1,5}$",
+            "examples": ["example.com:443", "127.0.0.1:8080", "[::1]:8080", "udp://127.0.0.1:5353"]
         })
     }
 }
@@ -235,6 +265,22 @@ mod tests {
         assert!(reason("a..example:80").contains("not a valid DNS name"));
         assert!(reason("a_b.example:80").contains("not a valid DNS name"));
         assert!(reason("a b:80").contains("whitespace"));
+        assert!(reason("http://example.com:80").contains("`udp://` and `tcp://`"));
+        assert_eq!(reason("udp://example.com"), "missing port");
+    }
+
+    #[test]
+    fn udp_endpoints_carry_their_scheme_and_tcp_is_the_default() {
+        assert_eq!(ok("udp://127.0.0.1:5353"), "udp://127.0.0.1:5353");
+        assert_eq!(ok("udp://[::1]:53"), "udp://[::1]:53");
+        assert_eq!(ok("tcp://Example.com:443"), "example.com:443");
+        let udp: Endpoint = "udp://localhost:53".parse().unwrap();
+        let tcp: Endpoint = "localhost:53".parse().unwrap();
+        assert_eq!(udp.transport, Transport::Udp);
+        assert_eq!(tcp.transport, Transport::Tcp);
+        // The same host and port over another transport is another endpoint: a TCP grant never
+        // covers UDP, nor the reverse.
+        assert_ne!(udp, tcp);
     }
 
     #[test]

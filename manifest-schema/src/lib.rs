@@ -59,7 +59,7 @@ pub mod wasi;
 
 use std::path::Path;
 
-pub use endpoint::{Endpoint, ParseEndpointError};
+pub use endpoint::{Endpoint, ParseEndpointError, Transport};
 pub use error::{ManifestErrors, Part, Problem};
 pub use limits::{HeldLimits, Limits, MemorySize, TimeLimit};
 pub use types::{Access, Capabilities, Clock, DirGrant, Grant, NanoManifest, Stream};

@@ -169,5 +169,6 @@ fn endpoint(addr: SocketAddr) -> Endpoint {
     Endpoint {
         host: addr.ip().to_string(),
         port: addr.port(),
+        transport: manifest_schema::Transport::Tcp,
     }
 }

@@ -1,12 +1,10 @@
 //! Building one WASI context per instance from the plan and the person running the app.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::net::SocketAddr;
 use std::path::PathBuf;
 
 use manifest_schema::plan::{Plan, PlanInstance};
-use manifest_schema::{Access, Endpoint, MemorySize, Stream, TimeLimit};
-use wasmtime_wasi::sockets::SocketAddrUse;
+use manifest_schema::{Access, Endpoint, MemorySize, Stream, TimeLimit, Transport};
 use wasmtime_wasi::{FsPerms, WasiCtx, WasiCtxBuilder};
 
 use crate::RunError;
@@ -14,7 +12,9 @@ use crate::audit_context::{Audit, audit_ctx, resolve_audit_child, resolve_audit_
 use crate::denials::{Denials, Denied, DeniedStream};
 use crate::dirs;
 use crate::names::NameGrants;
-use crate::net::{host_names, record_socket_denial, resolve_endpoints, socket_allowed};
+use crate::net::{
+    Reachable, host_names, reached, record_socket_denial, resolve_endpoints, socket_allowed,
+};
 use crate::state::PackageCtx;
 
 /// What the person running the app gives the top package.
@@ -97,7 +97,7 @@ impl RunOptions {
 pub(crate) struct Resolved {
     pub(crate) dirs: BTreeMap<String, (PathBuf, Access)>,
     pub(crate) env: BTreeMap<String, String>,
-    pub(crate) network: BTreeSet<SocketAddr>,
+    pub(crate) network: Reachable,
     /// The host-name endpoints among those it may connect to (`crate::names`).
     pub(crate) names: BTreeSet<Endpoint>,
 }
@@ -333,10 +333,11 @@ fn wasi_ctx(
     let top = inst.parent.is_none();
     // Lookups of the names it holds only: `crate::names` checks each name first.
     b.allow_ip_name_lookup(names.any());
-    b.allow_udp(false);
-    b.allow_tcp(!allowed.is_empty());
+    let holds = |transport| allowed.iter().any(|(t, _)| *t == transport) || names.holds(transport);
+    b.allow_udp(holds(Transport::Udp));
+    b.allow_tcp(holds(Transport::Tcp));
     b.socket_addr_check(move |addr, use_| {
-        let resolved = matches!(use_, SocketAddrUse::TcpConnect) && names.resolved(&addr);
+        let resolved = reached(use_).is_some_and(|t| names.resolved(t, &addr));
         let ok = resolved || socket_allowed(&allowed, addr, use_);
         if !ok {
             record_socket_denial(&denied, addr, use_, top);

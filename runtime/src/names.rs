@@ -15,7 +15,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::net::{SocketAddr, ToSocketAddrs};
 use std::sync::{Arc, Mutex};
 
-use manifest_schema::Endpoint;
+use manifest_schema::{Endpoint, Transport};
 use wasmtime::StoreContextMut;
 use wasmtime::component::{Linker, Resource};
 use wasmtime_wasi::p2::bindings::sockets::ip_name_lookup;
@@ -31,19 +31,22 @@ const IP_NAME_LOOKUP: &str = "wasi:sockets/ip-name-lookup@0.2.12";
 /// One package's host-name grants and the addresses they resolved to.
 #[derive(Debug, Clone, Default)]
 pub struct NameGrants {
-    /// Granted host names (lowercase) and their ports.
-    names: BTreeMap<String, BTreeSet<u16>>,
-    /// Addresses the granted names resolved to during the run, with the granted ports; shared
-    /// with the package's socket address check.
-    resolved: Arc<Mutex<BTreeSet<SocketAddr>>>,
+    /// Granted host names (lowercase) and their ports, each with its transport.
+    names: BTreeMap<String, BTreeSet<(Transport, u16)>>,
+    /// Addresses the granted names resolved to during the run, with the granted ports and
+    /// transports; shared with the package's socket address check.
+    resolved: Arc<Mutex<BTreeSet<(Transport, SocketAddr)>>>,
 }
 
 impl NameGrants {
     /// The host-name endpoints among `endpoints` (IP endpoints need no lookup).
     pub fn new<'a>(endpoints: impl IntoIterator<Item = &'a Endpoint>) -> NameGrants {
-        let mut names: BTreeMap<String, BTreeSet<u16>> = BTreeMap::new();
+        let mut names: BTreeMap<String, BTreeSet<(Transport, u16)>> = BTreeMap::new();
         for e in endpoints.into_iter().filter(|e| !e.is_ip()) {
-            names.entry(e.host.clone()).or_default().insert(e.port);
+            names
+                .entry(e.host.clone())
+                .or_default()
+                .insert((e.transport, e.port));
         }
         NameGrants {
             names,
@@ -56,29 +59,37 @@ impl NameGrants {
         !self.names.is_empty()
     }
 
-    /// Whether `addr` is an address a granted name resolved to, on a granted port.
-    pub fn resolved(&self, addr: &SocketAddr) -> bool {
+    /// Whether a granted name may be reached over `transport`.
+    pub fn holds(&self, transport: Transport) -> bool {
+        self.names
+            .values()
+            .any(|ports| ports.iter().any(|(t, _)| *t == transport))
+    }
+
+    /// Whether `addr` is an address a granted name resolved to, on a port granted for
+    /// `transport`.
+    pub fn resolved(&self, transport: Transport, addr: &SocketAddr) -> bool {
         self.resolved
             .lock()
             .unwrap_or_else(|e| e.into_inner())
-            .contains(addr)
+            .contains(&(transport, *addr))
     }
 
     /// The ports granted for `name` (as the guest wrote it), if it is granted.
-    fn ports(&self, name: &str) -> Option<&BTreeSet<u16>> {
+    fn ports(&self, name: &str) -> Option<&BTreeSet<(Transport, u16)>> {
         let name = name.trim_end_matches('.').to_ascii_lowercase();
         self.names.get(&name)
     }
 
     /// Resolves `name` on the host and remembers its addresses with `ports`.
-    fn remember(&self, name: &str, ports: &BTreeSet<u16>) {
+    fn remember(&self, name: &str, ports: &BTreeSet<(Transport, u16)>) {
         let Ok(addrs) = (name, 0).to_socket_addrs() else {
             return;
         };
         let mut resolved = self.resolved.lock().unwrap_or_else(|e| e.into_inner());
         for addr in addrs {
-            for port in ports {
-                resolved.insert(SocketAddr::new(addr.ip(), *port));
+            for (transport, port) in ports {
+                resolved.insert((*transport, SocketAddr::new(addr.ip(), *port)));
             }
         }
     }

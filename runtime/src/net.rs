@@ -4,7 +4,7 @@
 use std::collections::BTreeSet;
 use std::net::{SocketAddr, ToSocketAddrs};
 
-use manifest_schema::Endpoint;
+use manifest_schema::{Endpoint, Transport};
 use wasmtime_wasi::sockets::SocketAddrUse;
 
 use crate::RunError;
@@ -15,9 +15,10 @@ pub(crate) fn host_names<'a>(endpoints: impl Iterator<Item = &'a Endpoint>) -> B
     endpoints.filter(|e| !e.is_ip()).cloned().collect()
 }
 
-pub(crate) fn resolve_endpoints(
-    endpoints: &BTreeSet<Endpoint>,
-) -> Result<BTreeSet<SocketAddr>, RunError> {
+/// The addresses a package may reach, each with the transport it may reach it over.
+pub(crate) type Reachable = BTreeSet<(Transport, SocketAddr)>;
+
+pub(crate) fn resolve_endpoints(endpoints: &BTreeSet<Endpoint>) -> Result<Reachable, RunError> {
     let mut out = BTreeSet::new();
     for e in endpoints {
         let host = e.host.trim_start_matches('[').trim_end_matches(']');
@@ -27,26 +28,38 @@ pub(crate) fn resolve_endpoints(
                 endpoint: e.to_string(),
                 source,
             })?;
-        out.extend(addrs);
+        out.extend(addrs.map(|addr| (e.transport, addr)));
     }
     Ok(out)
 }
 
-/// Whether a package holding the TCP endpoints `allowed` may use `addr` for `use_`: connecting
-/// to a held endpoint, and the bind to the unspecified address and port 0 that wasmtime-wasi
-/// checks first when a connect needs an implicit bind. Nothing else: no other bind, no listen
-/// (a socket bound to an ephemeral port can neither listen nor connect anywhere else), no UDP.
-pub(crate) fn socket_allowed(
-    allowed: &BTreeSet<SocketAddr>,
-    addr: SocketAddr,
-    use_: SocketAddrUse,
-) -> bool {
+/// Whether a package holding `allowed` may use `addr` for `use_`: a TCP connect to a held TCP
+/// endpoint; a UDP datagram sent to or received from a held UDP endpoint (wasmtime-wasi drops a
+/// datagram from anywhere else before the guest sees it, and checks both directions when a UDP
+/// socket is connected); and the bind to the unspecified address and port 0 that wasmtime-wasi
+/// checks first when a connect or a send needs an implicit bind, for a package holding an
+/// endpoint of that transport. Nothing else: no other bind, no listen (a socket bound to an
+/// ephemeral port can neither listen nor reach anywhere else).
+pub(crate) fn socket_allowed(allowed: &Reachable, addr: SocketAddr, use_: SocketAddrUse) -> bool {
+    let holds = |transport| allowed.iter().any(|(t, _)| *t == transport);
+    let implicit_bind = addr.ip().is_unspecified() && addr.port() == 0;
     match use_ {
-        SocketAddrUse::TcpConnect => allowed.contains(&addr),
-        SocketAddrUse::TcpBind => {
-            !allowed.is_empty() && addr.ip().is_unspecified() && addr.port() == 0
+        SocketAddrUse::TcpConnect => allowed.contains(&(Transport::Tcp, addr)),
+        SocketAddrUse::TcpBind => holds(Transport::Tcp) && implicit_bind,
+        SocketAddrUse::UdpSend | SocketAddrUse::UdpReceive => {
+            allowed.contains(&(Transport::Udp, addr))
         }
+        SocketAddrUse::UdpBind => holds(Transport::Udp) && implicit_bind,
         _ => false,
+    }
+}
+
+/// The transport and remote address a use reaches, for uses a grant can allow.
+pub(crate) fn reached(use_: SocketAddrUse) -> Option<Transport> {
+    match use_ {
+        SocketAddrUse::TcpConnect => Some(Transport::Tcp),
+        SocketAddrUse::UdpSend | SocketAddrUse::UdpReceive => Some(Transport::Udp),
+        _ => None,
     }
 }
 
@@ -59,18 +72,21 @@ pub(crate) fn record_socket_denial(
     top: bool,
 ) {
     let what = match use_ {
-        SocketAddrUse::TcpConnect => {
-            let grant = format!("network = [\"{addr}\"]");
-            let option = top.then(|| format!("--net {addr}"));
-            denied.record(format!("connect to {addr}"), Some(grant), option);
+        SocketAddrUse::TcpConnect | SocketAddrUse::UdpSend | SocketAddrUse::UdpReceive => {
+            let (what, endpoint) = match use_ {
+                SocketAddrUse::TcpConnect => ("connect to", addr.to_string()),
+                SocketAddrUse::UdpSend => ("send UDP to", format!("udp://{addr}")),
+                _ => ("receive UDP from", format!("udp://{addr}")),
+            };
+            let grant = format!("network = [\"{endpoint}\"]");
+            let option = top.then(|| format!("--net {endpoint}"));
+            denied.record(format!("{what} {addr}"), Some(grant), option);
             return;
         }
         SocketAddrUse::TcpBind => "bind to",
         SocketAddrUse::TcpListen => "listen on",
         SocketAddrUse::TcpAccept => "accept on",
         SocketAddrUse::UdpBind => "bind UDP to",
-        SocketAddrUse::UdpSend => "send UDP to",
-        SocketAddrUse::UdpReceive => "receive UDP from",
     };
     denied.record(format!("{what} {addr}"), None, None);
 }
@@ -82,7 +98,7 @@ mod tests {
     #[test]
     fn only_held_endpoints_and_the_implicit_bind_of_a_connect_pass() {
         let held: SocketAddr = "127.0.0.1:47613".parse().unwrap();
-        let allowed = BTreeSet::from([held]);
+        let allowed = BTreeSet::from([(Transport::Tcp, held)]);
         let at = |s: &str| s.parse::<SocketAddr>().unwrap();
         assert!(socket_allowed(&allowed, held, SocketAddrUse::TcpConnect));
         assert!(!socket_allowed(
@@ -110,6 +126,24 @@ mod tests {
             ("0.0.0.0:0", SocketAddrUse::UdpBind),
         ] {
             assert!(!socket_allowed(&allowed, at(addr), use_), "{addr} {use_:?}");
+        }
+        // A TCP grant gives no UDP, and a UDP grant no TCP.
+        let udp = BTreeSet::from([(Transport::Udp, held)]);
+        assert!(socket_allowed(&udp, held, SocketAddrUse::UdpSend));
+        assert!(socket_allowed(&udp, held, SocketAddrUse::UdpReceive));
+        assert!(socket_allowed(
+            &udp,
+            at("0.0.0.0:0"),
+            SocketAddrUse::UdpBind
+        ));
+        for (addr, use_) in [
+            ("127.0.0.1:47613", SocketAddrUse::TcpConnect),
+            ("0.0.0.0:0", SocketAddrUse::TcpBind),
+            ("127.0.0.1:47614", SocketAddrUse::UdpSend),
+            ("127.0.0.1:47614", SocketAddrUse::UdpReceive),
+            ("0.0.0.0:5353", SocketAddrUse::UdpBind),
+        ] {
+            assert!(!socket_allowed(&udp, at(addr), use_), "{addr} {use_:?}");
         }
         // A package holding no endpoint may not even bind.
         assert!(!socket_allowed(

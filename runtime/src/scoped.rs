@@ -8,7 +8,7 @@
 
 use manifest_schema::Clock;
 use wasmtime::StoreContextMut;
-use wasmtime::component::{LinkerInstance, Resource};
+use wasmtime::component::LinkerInstance;
 use wasmtime_wasi::cli::WasiCliCtxView;
 use wasmtime_wasi::clocks::WasiClocksCtxView;
 use wasmtime_wasi::filesystem::WasiFilesystemCtxView;
@@ -137,13 +137,19 @@ pub fn define(
                 Ok((socket_result(r)?,))
             },
         )?,
-        // UDP is not grantable in format 1: a socket that cannot be created cannot leak anything.
+        // Whether UDP may be used at all is the package's own context's decision (`allow_udp`,
+        // on only for a package holding a `udp://` endpoint), so the socket is made there.
         ("wasi:sockets/udp-create-socket", "create-udp-socket") => inst.func_wrap(
             function,
-            move |_s: Store<'_>, (_family,): (sockets::network::IpAddressFamily,)| {
-                let denied: Result<Resource<wasmtime_wasi::p2::UdpSocket>, _> =
-                    Err(sockets::network::ErrorCode::AccessDenied);
-                Ok((denied,))
+            move |mut s: Store<'_>, (family,): (sockets::network::IpAddressFamily,)| {
+                let r = with_sockets(&mut s, i, |v| {
+                    // The synchronous binding, like the `wasi:sockets/udp` methods `crate::shared`
+                    // binds (wasmtime-wasi's own is async and runs it on its Tokio runtime).
+                    wasmtime_wasi::p2::bindings::sync::sockets::udp_create_socket::Host::create_udp_socket(
+                        v, family,
+                    )
+                });
+                Ok((socket_result(r)?,))
             },
         )?,
         _ => return Ok(false),
