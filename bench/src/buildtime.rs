@@ -147,8 +147,14 @@ pub(crate) fn time(cmd: &mut Command) -> f64 {
     t.elapsed().as_secs_f64()
 }
 
-/// The `cargo-nano` binary next to this one, built first with the same profile.
+/// The `cargo-nano` binary next to this one, built first with the same profile; or the one
+/// `NANO_BENCH_CARGO_NANO` names, as is (`.ci/run` names the one its tests built: building
+/// `-p cargo-nano` alone resolves other features than the workspace build and compiles wasmtime
+/// again).
 pub(crate) fn cargo_nano_binary() -> PathBuf {
+    if let Some(given) = std::env::var_os("NANO_BENCH_CARGO_NANO") {
+        return PathBuf::from(given);
+    }
     let exe = std::env::current_exe().expect("no current exe");
     // …/target/<profile>/nano-bench: build into the same target directory and profile.
     let target_dir = exe
