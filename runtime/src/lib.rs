@@ -32,6 +32,7 @@ pub mod integrity;
 pub mod limits;
 mod names;
 mod net;
+mod pool;
 mod run;
 mod scoped;
 mod shared;
@@ -41,10 +42,11 @@ mod trap;
 
 pub use context::RunOptions;
 pub use denials::Denial;
-pub use engine::{CacheStatus, NanoEngine};
+pub use engine::{Allocator, AllocatorStatus, CacheStatus, Loaded, NanoEngine, NanoEngineBuilder};
 pub use exit::Exit;
 pub use limits::{LimitExceeded, LimitKind};
 pub use manifest_schema::audit::InstanceUse;
+pub use pool::PoolSize;
 pub use run::{App, plan_path};
 
 /// An error loading or running an application.

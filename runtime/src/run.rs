@@ -12,7 +12,7 @@ use crate::audit::AuditLog;
 use crate::audit_context::Audit;
 use crate::context::{RunOptions, build_contexts};
 use crate::denials::{Denial, Denials};
-use crate::engine::{CacheStatus, NanoEngine};
+use crate::engine::{AllocatorStatus, CacheStatus, NanoEngine};
 use crate::limits::{LimitExceeded, RunLimits, Ticker, Untagged};
 use crate::state::NanoState;
 use crate::{RunError, announce};
@@ -27,6 +27,8 @@ pub struct App {
     epochs: bool,
     /// Whether the compiled component came from the cache.
     pub cache: CacheStatus,
+    /// The instance allocator the app runs with ([`AllocatorStatus::note`]: why not the pool).
+    pub allocator: AllocatorStatus,
     /// What the packages of the last run were denied.
     denials: Denials,
     /// Which package called `exit` in the last run.
@@ -87,7 +89,8 @@ impl App {
         for_audit: bool,
     ) -> Result<App, RunError> {
         let epochs = timeout || plan.instances.iter().any(|i| i.holds.limits.time.is_some());
-        let (component, cache) = engine.load_for(wasm, epochs)?;
+        let loaded = engine.load_app(wasm, &plan, epochs)?;
+        let component = loaded.component;
         let mut linker = announce::linker_for(component.engine(), &component, &plan)?;
         if for_audit {
             crate::audit::watch_opens(&mut linker)
@@ -102,7 +105,8 @@ impl App {
             pre,
             run_export,
             epochs,
-            cache,
+            cache: loaded.cache,
+            allocator: loaded.allocator,
             denials: Denials::default(),
             exit: Default::default(),
             for_audit,

@@ -85,6 +85,9 @@ impl RunCommand {
             if let CacheStatus::Replaced(reason) = &app.cache {
                 eprintln!("warning: recompiled the application: {reason}");
             }
+            if let Some(note) = app.allocator.note() {
+                eprintln!("note: {note}");
+            }
             if !crate::term::quiet() {
                 eprint!("{}", output::capability_table(app.plan()));
             }
