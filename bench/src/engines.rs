@@ -4,17 +4,19 @@
 use std::path::Path;
 use std::time::Instant;
 
+use runtime::PoolSize;
 use runtime::RunOptions;
 use runtime::bench_support::{self, NanoState};
 use wasmtime::component::{Component, Instance, InstancePre};
-use wasmtime::{Config, Engine, Inlining, InstanceAllocationStrategy, PoolingAllocationConfig};
+use wasmtime::{Config, Engine, Inlining, InstanceAllocationStrategy};
 use wasmtime::{Store, Strategy};
 
 /// An engine variant.
 #[derive(Clone, Copy, Debug)]
 pub struct Variant {
-    /// Pooling instance allocator instead of mmap per instance.
-    pub pooling: bool,
+    /// The pooling instance allocator with this pool (`NanoEngine`'s default, sized from the app's
+    /// plan by `PoolSize::for_plan`) instead of mmap per instance.
+    pub pool: Option<PoolSize>,
     /// wasmtime's cross-module inliner (`Inlining::InterModule`).
     pub inlining: bool,
     /// Epoch checks compiled in (`Config::epoch_interruption`), as `NanoEngine` does for apps
@@ -23,9 +25,10 @@ pub struct Variant {
 }
 
 impl Variant {
-    /// `NanoEngine`'s configuration.
+    /// `NanoEngine`'s compiled code, with the on-demand allocator (the allocator does not change
+    /// compiled code; the start benchmark adds `NanoEngine`'s pool sized from each app's plan).
     pub const DEFAULT: Variant = Variant {
-        pooling: false,
+        pool: None,
         inlining: false,
         epochs: false,
     };
@@ -46,19 +49,9 @@ pub fn engine(variant: Variant) -> Engine {
         // remains is the call through the component boundary (caller → adapter → callee).
         config.compiler_inlining(Inlining::InterModule);
     }
-    if variant.pooling {
-        let mut pool = PoolingAllocationConfig::default();
-        pool.total_component_instances(200)
-            .total_core_instances(2000)
-            .total_memories(2000)
-            .total_tables(2000)
-            .max_core_instances_per_component(1000)
-            .max_memories_per_component(500)
-            .max_tables_per_component(500)
-            .max_memory_size(64 << 20);
-        config.allocation_strategy(InstanceAllocationStrategy::Pooling(pool));
-        // Pooled linear memories are smaller than the default 4 GiB reservation.
-        config.memory_reservation(64 << 20);
+    if let Some(pool) = variant.pool {
+        // As `NanoEngine` does: the default 4 GiB `memory_reservation` is kept.
+        config.allocation_strategy(InstanceAllocationStrategy::Pooling(pool.config()));
     }
     Engine::new(&config).expect("wasmtime rejected the benchmark configuration")
 }
