@@ -67,6 +67,14 @@ impl Progress {
                     status("Linking", &format!("{} nano package(s)", self.total));
                 }
             }
+            Event::Blocked { lock } => {
+                // As Cargo says it, and even when progress is hidden: a build that waits must
+                // not look hung.
+                status(
+                    "Blocking",
+                    &format!("waiting for file lock on `{}`", lock.display()),
+                );
+            }
         }
     }
 

@@ -32,5 +32,6 @@ pub mod pipeline;
 pub mod policy;
 pub mod scaffold;
 pub mod tag;
+pub mod target_lock;
 pub mod verify;
 pub mod workspace;

@@ -105,7 +105,9 @@ pub fn init(
         remaps: &remaps,
         flags: &options.flags,
     };
+    let lock = crate::target_lock::lock(&ws.target_dir, progress).map_err(BuildError::from)?;
     let (report, _) = pipeline::build_one(&ctx, root)?;
+    drop(lock);
     let requests = Requests::from_inspection(&root.info.name, &report.inspection)?;
     write_manifest(&manifest_path, &requests)?;
     Ok(InitReport {

@@ -43,6 +43,11 @@ pub enum Event {
     },
     /// Composition started.
     Linking,
+    /// Another `cargo nano` build holds the target directory; this one waits for it.
+    Blocked {
+        /// The lock file.
+        lock: PathBuf,
+    },
 }
 
 /// One built package.
@@ -116,6 +121,9 @@ pub enum BuildError {
     /// Composition failed.
     #[error(transparent)]
     Compose(#[from] ComposeError),
+    /// The target directory could not be locked for this build.
+    #[error(transparent)]
+    Lock(#[from] crate::target_lock::TargetLockError),
     /// The composition could not be proven correct.
     #[error(transparent)]
     Verify(#[from] VerifyError),
@@ -178,6 +186,8 @@ pub fn build(
     // Grants depend only on manifests: check them before spending time compiling.
     let holdings = policy::resolve_holdings(&graph)?;
     ensure_target(progress)?;
+    // Held until the outputs are written: one build at a time per target directory.
+    let _lock = crate::target_lock::lock(&ws.target_dir, progress)?;
     let (reports, components) = build_all(&ws, &graph, &options.flags, progress)?;
     let violations: Vec<_> = graph
         .packages

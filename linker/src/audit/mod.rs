@@ -54,6 +54,7 @@ pub fn build_for_audit(
         packages: graph.packages.len(),
     });
     pipeline::ensure_target(progress)?;
+    let _lock = crate::target_lock::lock(&ws.target_dir, progress)?;
     let (packages, components) = pipeline::build_all(&ws, &graph, &options.flags, progress)?;
     progress(Event::Linking);
     crate::compat::ensure(&graph, &components)?;
