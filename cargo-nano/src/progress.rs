@@ -68,12 +68,14 @@ impl Progress {
                 }
             }
             Event::Blocked { lock } => {
-                // As Cargo says it, and even when progress is hidden: a build that waits must
-                // not look hung.
-                status(
-                    "Blocking",
-                    &format!("waiting for file lock on `{}`", lock.display()),
-                );
+                // As Cargo says it; hidden with the other progress lines (`-q`,
+                // `CARGO_TERM_PROGRESS_WHEN=never`).
+                if self.shown {
+                    status(
+                        "Blocking",
+                        &format!("waiting for file lock on `{}`", lock.display()),
+                    );
+                }
             }
         }
     }
