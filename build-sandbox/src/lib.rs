@@ -45,6 +45,11 @@ pub mod wrapper {
     pub fn dispatch(_: &[std::ffi::OsString]) -> Option<u8> {
         None
     }
+
+    /// No binary answers wrapper calls here.
+    pub fn answers_wrapper_calls() -> bool {
+        false
+    }
 }
 
 pub use config::{ConfigError, CratePermissions};
@@ -158,6 +163,9 @@ pub enum SetupError {
 /// The environment for the Cargo commands of a build: `RUSTC_WRAPPER` and the [`Policy`], or
 /// nothing where confinement is unavailable and not required. Also wraps the build scripts
 /// already compiled in `target_dir`, which Cargo may run again without compiling them.
+///
+/// The Cargo commands that build nothing but read the same target directory (`cargo metadata`)
+/// take [`metadata_env`], so that Cargo's rustc-info cache stays valid between them.
 pub fn cargo_env(setup: &Setup<'_>) -> Result<Vec<(String, OsString)>, SetupError> {
     if let Availability::Unavailable { reason } = availability() {
         return if setup.require {
@@ -177,10 +185,60 @@ pub fn cargo_env(setup: &Setup<'_>) -> Result<Vec<(String, OsString)>, SetupErro
     };
     wrap::wrap_existing(setup.target_dir)
         .map_err(|(path, source)| SetupError::Wrap { path, source })?;
-    let json = serde_json::to_string(&policy).expect("a policy serializes");
-    Ok(vec![
+    Ok(wrapper_env(exe, &policy))
+}
+
+/// The environment for a Cargo command that compiles nothing and runs no build script
+/// (`cargo metadata`), where the builds that follow use [`cargo_env`]: the same `RUSTC_WRAPPER`,
+/// with a [`Policy`] that grants nothing.
+///
+/// Why: Cargo caches `rustc -vV` and its target probes in `target/.rustc_info.json` under a key
+/// that includes the wrapper's path and mtime. A `cargo metadata` without the wrapper and a
+/// `cargo rustc` with it each found the other's key there and threw the cache away, so every
+/// no-op build ran rustc seven times (four of them through the wrapper): most of the cost of
+/// confinement of a no-op build. With the same wrapper both hit the cache and no rustc runs.
+///
+/// Empty where confinement is unavailable or off (as [`cargo_env`] is then), and in a binary whose
+/// `main` does not answer wrapper calls through [`wrapper::dispatch`] (a test binary using the
+/// library), where naming it as rustc's wrapper would break `cargo metadata`. Nothing compiled
+/// under this policy could read anything: a proc macro would fail closed.
+pub fn metadata_env(manifest_path: &Path) -> Vec<(String, OsString)> {
+    if !wrapper::answers_wrapper_calls()
+        || !matches!(availability(), Availability::Available { .. })
+    {
+        return Vec::new();
+    }
+    let Ok(exe) = std::env::current_exe() else {
+        return Vec::new();
+    };
+    let dir = manifest_path.parent().unwrap_or(Path::new("."));
+    let policy = Policy {
+        inner_wrapper: inner::existing_wrapper(dir, &exe),
+        manifest: manifest_path.to_path_buf(),
+        read: Vec::new(),
+        crates: BTreeMap::new(),
+    };
+    wrapper_env(exe, &policy)
+}
+
+/// `RUSTC_WRAPPER` (this binary), the policy, and the binary's path for wrapped build scripts.
+fn wrapper_env(exe: PathBuf, policy: &Policy) -> Vec<(String, OsString)> {
+    // A policy is plain data (paths, names, booleans): it always serializes.
+    let json = serde_json::to_string(policy).unwrap_or_default();
+    vec![
         ("RUSTC_WRAPPER".into(), exe.clone().into_os_string()),
         (ENV_POLICY.into(), json.into()),
         (ENV_EXE.into(), exe.into_os_string()),
-    ])
+    ]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_binary_that_answers_no_wrapper_call_is_never_named_as_the_wrapper() {
+        // A test binary does not call `wrapper::dispatch`: Cargo running it as rustc would fail.
+        assert!(metadata_env(Path::new("/ws/Cargo.toml")).is_empty());
+    }
 }

@@ -7,6 +7,7 @@ use std::io::{BufRead, BufReader, Write};
 use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitStatus, Stdio};
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use crate::confine::{self, Rules};
 
@@ -15,10 +16,20 @@ use crate::report::{self, Scanner, Subject};
 use crate::rustc_args::RustcArgs;
 use crate::{BUILD_SCRIPT_ARG, ENV_POLICY, Policy, wrap};
 
+/// Set by [`dispatch`]: this binary's `main` answers wrapper calls, so it may be named as rustc's
+/// wrapper for Cargo commands that compile nothing ([`crate::metadata_env`]).
+static DISPATCHED: AtomicBool = AtomicBool::new(false);
+
+/// Whether this process went through [`dispatch`] (and so answers wrapper calls).
+pub fn answers_wrapper_calls() -> bool {
+    DISPATCHED.load(Ordering::Relaxed)
+}
+
 /// Runs a wrapper mode if this process is one: a wrapped build script (`cargo-nano
 /// __nano-build-script ORIG ARGS…`) or the rustc wrapper (`cargo-nano RUSTC ARGS…` under
 /// [`ENV_POLICY`]). Returns the exit code, or `None` for an ordinary `cargo-nano` command.
 pub fn dispatch(args: &[OsString]) -> Option<u8> {
+    DISPATCHED.store(true, Ordering::Relaxed);
     if args.get(1).is_some_and(|a| a == BUILD_SCRIPT_ARG) {
         return Some(build_script(args.get(2..).unwrap_or_default()));
     }

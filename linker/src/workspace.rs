@@ -81,7 +81,13 @@ impl Workspace {
     /// Of `flags`, Cargo gets `--locked`, `--frozen` and `--offline`, and `--target-dir`
     /// replaces the target directory (the metadata reads every package whatever the features).
     pub fn load(manifest_path: &Path, flags: &CargoFlags) -> Result<Self, WorkspaceError> {
-        let metadata = MetadataCommand::new()
+        let mut command = MetadataCommand::new();
+        // The builds that follow name cargo-nano as rustc's wrapper; so does this, or each would
+        // throw away Cargo's rustc-info cache the other wrote (`build_sandbox::metadata_env`).
+        for (key, value) in build_sandbox::metadata_env(manifest_path) {
+            command.env(key, value);
+        }
+        let metadata = command
             .manifest_path(manifest_path)
             .other_options(flags.args())
             .exec()
