@@ -167,7 +167,8 @@ pub(crate) fn time(cmd: &mut Command) -> f64 {
 /// again).
 pub(crate) fn cargo_nano_binary() -> PathBuf {
     if let Some(given) = std::env::var_os("NANO_BENCH_CARGO_NANO") {
-        return PathBuf::from(given);
+        // The builds run in copies of the fixtures: a relative path would name nothing there.
+        return std::path::absolute(given).expect("the current directory exists");
     }
     let exe = std::env::current_exe().expect("no current exe");
     // …/target/<profile>/nano-bench: build into the same target directory and profile.
