@@ -450,6 +450,39 @@ fn a_trap_names_the_package_it_happened_in() {
     assert!(!ok.stderr.contains("was denied"), "{}", ok.render());
 }
 
+/// Where the pooling allocator's address space cannot be reserved (a `ulimit -v` of 20 GB, below
+/// the ≈ 32 GiB of memory slots the pool of `trap`'s two packages reserves, above what the
+/// on-demand allocator maps), the app runs with the on-demand allocator and says so in one line.
+#[test]
+#[cfg(target_os = "linux")]
+fn without_address_space_for_the_pool_the_app_runs_with_the_on_demand_allocator() {
+    let built = cargo_nano("trap", &["run", "--quiet", "--", "7", "2"]);
+    assert_eq!(built.status, 0, "{}", built.render());
+    assert!(!built.stderr.contains("pooling"), "{}", built.render());
+    let out = std::process::Command::new("sh")
+        .args([
+            "-c",
+            "ulimit -v 20000000 && exec \"$0\" nano run --quiet --no-build -- 7 2",
+        ])
+        .arg(env!("CARGO_BIN_EXE_cargo-nano"))
+        .current_dir(fixture("trap"))
+        .env(
+            "CARGO_TARGET_DIR",
+            support::repo().join("target/fixtures/trap"),
+        )
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "7 / 2 = 3\n");
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(
+        stderr.starts_with("note: the pooling allocator could not be used (")
+            && stderr.contains("); starting packages with the on-demand allocator"),
+        "{stderr}"
+    );
+}
+
 #[test]
 fn an_import_no_child_exports_is_bad_input_naming_the_package() {
     let ws = support::copy_fixture("trap");
