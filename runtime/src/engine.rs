@@ -29,8 +29,9 @@ pub enum CacheStatus {
 pub enum Allocator {
     /// wasmtime's pooling allocator, sized from each application's plan: slots for its memories,
     /// tables and instances are reserved once and reused by every run, so starting a package costs
-    /// about 2 µs instead of about 10 (docs/performance.md). Where the pool cannot be used, the
-    /// on-demand allocator runs the application instead ([`AllocatorStatus::FellBack`]).
+    /// about 2 µs instead of about 5 from 10 packages on (docs/performance.md). Where the pool
+    /// cannot be used, the on-demand allocator runs the application instead
+    /// ([`AllocatorStatus::FellBack`]).
     #[default]
     Pooling,
     /// wasmtime's default: each instance maps its memories and tables when it starts.
