@@ -45,28 +45,25 @@ fn serve(addr: &str) -> Arc<AtomicUsize> {
     accepted
 }
 
+/// Runs the built `fixtures/net` app with the top package given `nets`, asking `fetcher` to send
+/// `ping` to `endpoint`.
+fn ping(nets: &[&str], endpoint: &str) -> support::Output {
+    let mut args = vec!["run", "--quiet", "--no-build"];
+    for net in nets {
+        args.extend(["--net", net]);
+    }
+    args.extend(["--", endpoint, "ping"]);
+    cargo_nano("net", &args)
+}
+
 #[test]
 fn a_granted_endpoint_connects_and_any_other_is_refused() {
     let built = cargo_nano("net", &["build"]);
     assert_eq!(built.status, 0, "{}", built.render());
     let granted = serve(GRANTED);
     let other = serve(OTHER);
-    let run = |endpoint: &str| {
-        cargo_nano(
-            "net",
-            &[
-                "run",
-                "--quiet",
-                "--no-build",
-                "--net",
-                GRANTED,
-                "--",
-                endpoint,
-                "ping",
-            ],
-        )
-    };
 
+    let run = |endpoint: &str| ping(&[GRANTED], endpoint);
     let ok = run(GRANTED);
     assert_eq!(ok.status, 0, "{}", ok.render());
     assert_eq!(ok.stdout.trim(), "answer: pong: ping", "{}", ok.render());
@@ -109,22 +106,8 @@ fn a_granted_host_name_resolves_and_connects_and_no_other_name_resolves() {
     let built = cargo_nano("net", &["build"]);
     assert_eq!(built.status, 0, "{}", built.render());
     let served = serve("127.0.0.1:47615");
-    let run = |endpoint: &str| {
-        cargo_nano(
-            "net",
-            &[
-                "run",
-                "--quiet",
-                "--no-build",
-                "--net",
-                BY_NAME,
-                "--",
-                endpoint,
-                "ping",
-            ],
-        )
-    };
 
+    let run = |endpoint: &str| ping(&[BY_NAME], endpoint);
     let ok = run(BY_NAME);
     assert_eq!(ok.status, 0, "{}", ok.render());
     assert_eq!(ok.stdout.trim(), "answer: pong: ping", "{}", ok.render());
@@ -185,24 +168,8 @@ fn a_granted_udp_endpoint_exchanges_datagrams_and_no_other_does() {
     assert_eq!(built.status, 0, "{}", built.render());
     let granted = serve_udp(UDP_GRANTED);
     let other = serve_udp(UDP_OTHER);
-    let run = |endpoint: &str| {
-        let udp = format!("udp://{UDP_GRANTED}");
-        cargo_nano(
-            "net",
-            &[
-                "run",
-                "--quiet",
-                "--no-build",
-                "--net",
-                &udp,
-                "--net",
-                GRANTED,
-                "--",
-                endpoint,
-                "ping",
-            ],
-        )
-    };
+    let udp = format!("udp://{UDP_GRANTED}");
+    let run = |endpoint: &str| ping(&[&udp, GRANTED], endpoint);
 
     let ok = run(&format!("udp://{UDP_GRANTED}"));
     assert_eq!(ok.status, 0, "{}", ok.render());
