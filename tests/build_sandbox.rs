@@ -73,11 +73,7 @@ impl Scratch {
             .envs(envs.iter().copied())
             .output()
             .expect("the cargo-nano binary runs");
-        Output {
-            status: out.status.code().unwrap_or(-1),
-            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-        }
+        Output::from(out)
     }
 }
 

@@ -36,11 +36,7 @@ fn nano(dir: &Path, target: &str, args: &[&str], github: bool) -> Output {
         cmd.env("GITHUB_ACTIONS", "true");
     }
     let out = cmd.output().expect("the cargo-nano binary runs");
-    Output {
-        status: out.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    }
+    Output::from(out)
 }
 
 /// The SARIF 2.1.0 schema, as shipped in the `serde-sarif` package that writes the logs.

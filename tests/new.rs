@@ -90,11 +90,7 @@ fn cargo(dir: &Path, args: &[&str]) -> Output {
         )
         .output()
         .expect("cargo runs");
-    Output {
-        status: out.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    }
+    Output::from(out)
 }
 
 #[test]

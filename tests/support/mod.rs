@@ -28,6 +28,17 @@ pub struct Output {
     pub stderr: String,
 }
 
+impl From<std::process::Output> for Output {
+    /// What a finished run of the binary printed (a status of -1: killed by a signal).
+    fn from(out: std::process::Output) -> Self {
+        Output {
+            status: out.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        }
+    }
+}
+
 impl Output {
     /// Everything, for snapshots and failure messages.
     pub fn render(&self) -> String {
@@ -59,11 +70,7 @@ pub fn cargo_nano_in(dir: &Path, target_name: &str, args: &[&str]) -> Output {
         .env("CARGO_TERM_PROGRESS_WHEN", "never")
         .output()
         .expect("the cargo-nano binary runs");
-    Output {
-        status: out.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    }
+    Output::from(out)
 }
 
 /// Replaces machine-specific paths so snapshots are stable.
