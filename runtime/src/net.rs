@@ -63,8 +63,9 @@ pub(crate) fn reached(use_: SocketAddrUse) -> Option<Transport> {
     }
 }
 
-/// Records a socket use [`socket_allowed`] refused: a connect names the endpoint to grant; any
-/// other use cannot be granted.
+/// Records a socket use [`socket_allowed`] refused: one that reaches an endpoint (a TCP connect, a
+/// UDP send or receive) names the `network` entry that would allow it; any other use cannot be
+/// granted.
 pub(crate) fn record_socket_denial(
     denied: &Denied,
     addr: SocketAddr,
@@ -72,23 +73,26 @@ pub(crate) fn record_socket_denial(
     top: bool,
 ) {
     let what = match use_ {
-        SocketAddrUse::TcpConnect | SocketAddrUse::UdpSend | SocketAddrUse::UdpReceive => {
-            let (what, endpoint) = match use_ {
-                SocketAddrUse::TcpConnect => ("connect to", addr.to_string()),
-                SocketAddrUse::UdpSend => ("send UDP to", format!("udp://{addr}")),
-                _ => ("receive UDP from", format!("udp://{addr}")),
-            };
-            let grant = format!("network = [\"{endpoint}\"]");
-            let option = top.then(|| format!("--net {endpoint}"));
-            denied.record(format!("{what} {addr}"), Some(grant), option);
-            return;
-        }
+        SocketAddrUse::TcpConnect => "connect to",
+        SocketAddrUse::UdpSend => "send UDP to",
+        SocketAddrUse::UdpReceive => "receive UDP from",
         SocketAddrUse::TcpBind => "bind to",
         SocketAddrUse::TcpListen => "listen on",
         SocketAddrUse::TcpAccept => "accept on",
         SocketAddrUse::UdpBind => "bind UDP to",
     };
-    denied.record(format!("{what} {addr}"), None, None);
+    let (grant, option) = match reached(use_) {
+        Some(transport) => {
+            let endpoint = match transport {
+                Transport::Tcp => addr.to_string(),
+                Transport::Udp => format!("udp://{addr}"),
+            };
+            let grant = format!("network = [\"{endpoint}\"]");
+            (Some(grant), top.then(|| format!("--net {endpoint}")))
+        }
+        None => (None, None),
+    };
+    denied.record(format!("{what} {addr}"), grant, option);
 }
 
 #[cfg(test)]
