@@ -13,7 +13,8 @@ use crate::denials::{Denials, Denied, DeniedStream};
 use crate::dirs;
 use crate::names::NameGrants;
 use crate::net::{
-    Reachable, host_names, reached, record_socket_denial, resolve_endpoints, socket_allowed,
+    Reachable, holds_any, host_names, reached, record_socket_denial, resolve_endpoints,
+    socket_allowed,
 };
 use crate::state::PackageCtx;
 
@@ -333,7 +334,7 @@ fn wasi_ctx(
     let top = inst.parent.is_none();
     // Lookups of the names it holds only: `crate::names` checks each name first.
     b.allow_ip_name_lookup(names.any());
-    let holds = |transport| allowed.iter().any(|(t, _)| *t == transport) || names.holds(transport);
+    let holds = |transport| holds_any(&allowed, transport) || names.holds(transport);
     b.allow_udp(holds(Transport::Udp));
     b.allow_tcp(holds(Transport::Tcp));
     b.socket_addr_check(move |addr, use_| {

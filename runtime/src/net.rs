@@ -18,6 +18,11 @@ pub(crate) fn host_names<'a>(endpoints: impl Iterator<Item = &'a Endpoint>) -> B
 /// The addresses a package may reach, each with the transport it may reach it over.
 pub(crate) type Reachable = BTreeSet<(Transport, SocketAddr)>;
 
+/// Whether `allowed` holds any address over `transport`.
+pub(crate) fn holds_any(allowed: &Reachable, transport: Transport) -> bool {
+    allowed.iter().any(|(t, _)| *t == transport)
+}
+
 pub(crate) fn resolve_endpoints(endpoints: &BTreeSet<Endpoint>) -> Result<Reachable, RunError> {
     let mut out = BTreeSet::new();
     for e in endpoints {
@@ -41,7 +46,7 @@ pub(crate) fn resolve_endpoints(endpoints: &BTreeSet<Endpoint>) -> Result<Reacha
 /// endpoint of that transport. Nothing else: no other bind, no listen (a socket bound to an
 /// ephemeral port can neither listen nor reach anywhere else).
 pub(crate) fn socket_allowed(allowed: &Reachable, addr: SocketAddr, use_: SocketAddrUse) -> bool {
-    let holds = |transport| allowed.iter().any(|(t, _)| *t == transport);
+    let holds = |transport| holds_any(allowed, transport);
     let implicit_bind = addr.ip().is_unspecified() && addr.port() == 0;
     match use_ {
         SocketAddrUse::TcpConnect => allowed.contains(&(Transport::Tcp, addr)),
