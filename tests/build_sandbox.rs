@@ -268,7 +268,7 @@ fn legitimate_build_work_runs_confined_and_the_users_wrapper_is_chained() {
     let logged = std::fs::read_to_string(&log).unwrap_or_default();
     assert!(logged.contains("--crate-name cc"), "{logged}");
     // The build script now in the target directory is the wrapper that confines it.
-    let scripts: Vec<PathBuf> = std::fs::read_dir(s.dir.path().join("target/release/build"))
+    let scripts: Vec<PathBuf> = std::fs::read_dir(s.dir.path().join("target/nano-release/build"))
         .unwrap()
         .flatten()
         .map(|e| e.path().join("build-script-build"))

@@ -228,9 +228,10 @@ fn touch(path: &Path) {
         .expect("cannot touch the leaf's source");
 }
 
-/// Modification times of the per-package components.
+/// Modification times of the per-package components (nano builds have their own profile,
+/// `nano-release`).
 fn components(target: &Path) -> Vec<(String, SystemTime)> {
-    let dir = target.join("wasm32-wasip2/release");
+    let dir = target.join("wasm32-wasip2/nano-release");
     let mut out: Vec<(String, SystemTime)> = std::fs::read_dir(dir)
         .map(|d| {
             d.flatten()

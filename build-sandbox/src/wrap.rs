@@ -64,12 +64,17 @@ fn set_executable(_: &Path) -> std::io::Result<()> {
     Ok(())
 }
 
-/// Wraps every build script compiled earlier in `target_dir` (`release/build/*/build-script-*`
+/// Wraps every build script compiled earlier in `target_dir` (`<profile>/build/*/build-script-*`
 /// and `build_script_*`), which Cargo may run again without compiling it, and so without the
 /// rustc wrapper seeing it. Returns the first failure with its path.
 pub fn wrap_existing(target_dir: &Path) -> Result<(), (PathBuf, std::io::Error)> {
-    for profile in ["release", "debug"] {
-        let Ok(units) = std::fs::read_dir(target_dir.join(profile).join("build")) else {
+    // Every profile's host build scripts: `release`, `debug`, `nano-release`, custom ones.
+    let profiles = std::fs::read_dir(target_dir)
+        .into_iter()
+        .flatten()
+        .flatten();
+    for profile in profiles {
+        let Ok(units) = std::fs::read_dir(profile.path().join("build")) else {
             continue;
         };
         for unit in units.flatten() {

@@ -97,9 +97,28 @@ impl CargoFlags {
         self.profile.as_deref().unwrap_or(DEFAULT_PROFILE)
     }
 
-    /// `--profile NAME`: part of what a build produces (its output directory).
-    pub fn profile_args(&self) -> [String; 2] {
-        ["--profile".into(), self.profile().into()]
+    /// The Cargo profile nano packages are built with: `nano-<profile>`, which inherits every
+    /// setting of the chosen profile ([`CargoFlags::profile`]) but has an output directory of
+    /// its own (`target/wasm32-wasip2/nano-release/`).
+    ///
+    /// Why: a parent's build compiles its nano children from their interface views
+    /// ([`crate::interface_view`]), so some units of a nano build are not what a plain
+    /// `cargo build` of the same crate and features would produce. In a profile of their own
+    /// they are never mistaken for each other's, in either direction.
+    pub fn nano_profile(&self) -> String {
+        format!("nano-{}", self.profile())
+    }
+
+    /// `--profile nano-<profile>` and the `--config` that defines it: part of what a build
+    /// produces (its output directory).
+    pub fn profile_args(&self) -> [String; 4] {
+        let nano = self.nano_profile();
+        [
+            "--profile".into(),
+            nano.clone(),
+            "--config".into(),
+            format!("profile.{nano}.inherits={:?}", self.profile()),
+        ]
     }
 
     /// How Cargo prints and how many jobs it runs: arguments that do not change what is built.
@@ -168,7 +187,12 @@ mod tests {
         assert!(CargoFlags::default().output_args().is_empty());
         assert_eq!(
             CargoFlags::default().profile_args(),
-            ["--profile", "release"]
+            [
+                "--profile",
+                "nano-release",
+                "--config",
+                "profile.nano-release.inherits=\"release\""
+            ]
         );
     }
 
@@ -201,7 +225,7 @@ mod tests {
                 "term.progress.width=80"
             ]
         );
-        assert_eq!(flags.profile_args(), ["--profile", "dev"]);
+        assert_eq!(flags.profile_args()[..2], ["--profile", "nano-dev"]);
     }
 
     #[test]
