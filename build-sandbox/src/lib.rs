@@ -30,6 +30,7 @@ use serde::{Deserialize, Serialize};
 pub mod config;
 mod confine;
 mod inner;
+pub mod interface_view;
 mod paths;
 mod relay;
 mod report;

@@ -45,6 +45,15 @@ fn fail(message: &str) -> u8 {
 
 /// `RUSTC_WRAPPER`: `args` is the rustc program and its arguments.
 fn rustc(args: &[OsString]) -> u8 {
+    // A nano child compiled for a parent's build is compiled from its interface view.
+    let viewed: Vec<OsString>;
+    let args = match crate::interface_view::substitute(&args[1..]) {
+        Some(rest) => {
+            viewed = std::iter::once(args[0].clone()).chain(rest).collect();
+            &viewed[..]
+        }
+        None => args,
+    };
     let Some(policy) = Policy::from_env() else {
         return fail(&format!(
             "cargo-nano's rustc wrapper found no valid `{ENV_POLICY}`"

@@ -67,6 +67,19 @@ impl Progress {
                     status("Linking", &format!("{} nano package(s)", self.total));
                 }
             }
+            Event::FullSource { package, reason } => {
+                // Only with `-v`: a crate without a view builds correctly, only less
+                // incrementally, and most crates have nothing to change about it.
+                if term::verbose() > 0 && !term::quiet() {
+                    status(
+                        "Note",
+                        &format!(
+                            "parents of `{package}` are compiled from its full source, so any \
+                             change to it rebuilds them: {reason}"
+                        ),
+                    );
+                }
+            }
             Event::Blocked { lock } => {
                 // As Cargo says it; hidden with the other progress lines (`-q`,
                 // `CARGO_TERM_PROGRESS_WHEN=never`).

@@ -59,6 +59,9 @@ pub enum CargoBuildError {
     /// The generated workspace of a package from outside the user's workspace failed.
     #[error(transparent)]
     BuildWorkspace(#[from] BuildWorkspaceError),
+    /// The interface view of a nano child could not be written.
+    #[error(transparent)]
+    InterfaceView(#[from] crate::interface_view::InterfaceViewError),
     /// Build scripts and proc macros could not be confined.
     #[error(transparent)]
     Sandbox(#[from] build_sandbox::SetupError),
@@ -125,6 +128,8 @@ pub struct BuildContext<'a> {
     pub remaps: &'a [(PathBuf, String)],
     /// Cargo's flags.
     pub flags: &'a CargoFlags,
+    /// What the compiles read instead of crate roots ([`crate::interface_view::plan`]).
+    pub views: &'a crate::interface_view::ViewPlan,
 }
 
 /// The `cargo rustc` arguments that build `package` as its own nanoprocess: what decides the
@@ -227,7 +232,10 @@ pub fn build_package(
         target_dir: &ctx.workspace.target_dir,
         require: ctx.flags.require_build_sandbox,
     })?;
-    let (path, fresh) = run_cargo(package, &args, ctx.flags, &sandbox)?;
+    // Nano children are compiled for this package from their interface views, where they have
+    // one; the rustc wrapper reads them (`build_sandbox::interface_view`).
+    let env: Vec<_> = sandbox.into_iter().chain(ctx.views.env()).collect();
+    let (path, fresh) = run_cargo(package, &args, ctx.flags, &env)?;
     let member = ctx.workspace.members.contains(&package.info.id);
     if !member && (ctx.flags.locked || ctx.flags.frozen) {
         crate::build_workspace::check_locked(ctx.workspace, package)?;
@@ -241,7 +249,7 @@ pub fn build_package(
         for stale in outputs(&path) {
             let _ = std::fs::remove_file(stale);
         }
-        run_cargo(package, &args, ctx.flags, &sandbox)?.0
+        run_cargo(package, &args, ctx.flags, &env)?.0
     } else {
         path
     };
@@ -265,7 +273,7 @@ fn run_cargo(
     package: &NanoPackage,
     args: &[String],
     flags: &CargoFlags,
-    sandbox: &[(String, std::ffi::OsString)],
+    env: &[(String, std::ffi::OsString)],
 ) -> Result<(PathBuf, bool), CargoBuildError> {
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
     let mut child = Command::new(&cargo)
@@ -273,7 +281,7 @@ fn run_cargo(
         .args(flags.output_args())
         // A C compiler for crates with C code, when one is installed but not configured.
         .envs(crate::c_toolchain::env_vars())
-        .envs(sandbox.iter().map(|(k, v)| (k, v)))
+        .envs(env.iter().map(|(k, v)| (k, v)))
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()

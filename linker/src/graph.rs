@@ -35,8 +35,8 @@ pub struct PackageInfo {
     pub manifest: Option<NanoManifest>,
     /// The package's first binary target, if any.
     pub bin: Option<String>,
-    /// Whether the package has a library target.
-    pub has_lib: bool,
+    /// The crate root of its library target (`src/lib.rs`), when it has one.
+    pub lib: Option<PathBuf>,
     /// The features the package declares.
     pub features: BTreeSet<String>,
     /// Package ids of its normal (not dev, not build) dependencies.
@@ -61,7 +61,7 @@ impl PackageInfo {
             manifest_path: PathBuf::from(format!("{name}/Cargo.toml")),
             manifest: None,
             bin: None,
-            has_lib: true,
+            lib: Some(PathBuf::from(format!("{name}/src/lib.rs"))),
             features: Default::default(),
             deps: vec![],
             dep_names: Default::default(),
@@ -413,7 +413,7 @@ impl<'a> Builder<'a> {
 }
 
 fn check_library(child: &PackageInfo, parent: &PackageInfo) -> Result<(), GraphError> {
-    if !child.has_lib {
+    if child.lib.is_none() {
         return Err(GraphError::ChildNotLibrary {
             package: child.name.clone(),
             manifest: child.manifest_path.clone(),

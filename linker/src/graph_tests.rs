@@ -21,7 +21,7 @@ fn pkg(name: &str, deps: &[&str], nano: bool, bin: bool) -> PackageInfo {
         id: format!("id-{name}"),
         manifest: nano.then(manifest),
         bin: bin.then(|| name.to_string()),
-        has_lib: !bin,
+        lib: (!bin).then(|| PathBuf::from(format!("{name}/src/lib.rs"))),
         features: [EXPORT_FEATURE, IMPORT_FEATURE]
             .iter()
             .map(|f| f.to_string())

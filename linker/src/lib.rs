@@ -24,6 +24,7 @@ pub mod findings;
 mod grant_keys;
 pub mod graph;
 pub mod inspect;
+pub mod interface_view;
 pub mod limits;
 pub mod lock;
 pub mod onboard;

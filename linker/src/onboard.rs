@@ -99,13 +99,16 @@ pub fn init(
         package: root.info.name.clone(),
     });
     let remaps = ws.path_remaps();
+    let lock = crate::target_lock::lock(&ws.target_dir, progress).map_err(BuildError::from)?;
+    let views = crate::interface_view::plan(&graph, &ws.target_dir)
+        .map_err(|e| BuildError::Cargo(e.into()))?;
     let ctx = BuildContext {
         workspace: &ws,
         graph: &graph,
         remaps: &remaps,
         flags: &options.flags,
+        views: &views,
     };
-    let lock = crate::target_lock::lock(&ws.target_dir, progress).map_err(BuildError::from)?;
     let (report, _) = pipeline::build_one(&ctx, root)?;
     drop(lock);
     let requests = Requests::from_inspection(&root.info.name, &report.inspection)?;

@@ -43,6 +43,14 @@ pub enum Event {
     },
     /// Composition started.
     Linking,
+    /// A nano child has no interface view: its parents are compiled from its full source, so
+    /// any change to it rebuilds them ([`crate::interface_view`]).
+    FullSource {
+        /// The package.
+        package: String,
+        /// Why, as `file:line: what`.
+        reason: String,
+    },
     /// Another `cargo nano` build holds the target directory; this one waits for it.
     Blocked {
         /// The lock file.
@@ -241,11 +249,20 @@ pub(crate) fn build_all(
     progress: &mut dyn FnMut(Event),
 ) -> Result<(Vec<PackageReport>, Vec<Vec<u8>>), BuildError> {
     let remaps = ws.path_remaps();
+    let views = crate::interface_view::plan(graph, &ws.target_dir)
+        .map_err(CargoBuildError::InterfaceView)?;
+    for (package, why) in &views.full_source {
+        progress(Event::FullSource {
+            package: package.clone(),
+            reason: why.to_string(),
+        });
+    }
     let ctx = BuildContext {
         workspace: ws,
         graph,
         remaps: &remaps,
         flags,
+        views: &views,
     };
     let mut reports = Vec::new();
     let mut components = Vec::new();

@@ -157,7 +157,11 @@ impl Workspace {
                     .iter()
                     .find(|t| t.kind.contains(&TargetKind::Bin))
                     .map(|t| t.name.clone()),
-                has_lib: pkg.targets.iter().any(|t| t.is_lib()),
+                lib: pkg
+                    .targets
+                    .iter()
+                    .find(|t| t.is_lib())
+                    .map(|t| t.src_path.clone().into_std_path_buf()),
                 features: pkg.features.keys().cloned().collect::<BTreeSet<_>>(),
                 deps,
                 dep_names,
