@@ -4,8 +4,8 @@
 //! | `reason` | when | fields |
 //! |---|---|---|
 //! | `nano-package-started` | a nano package starts compiling | `package`, `index` (1-based), `total` |
-//! | `nano-package-built` | after a successful build, per package in build order | `package`, `version`, `source`, `manifest_path`, `component`, `component_sha256`, `reaches` |
-//! | `nano-app-linked` | the composed application is written | `component`, `plan`, `instances` (`id`, `package`, `version`, `parent`, `holds`) |
+//! | `nano-package-built` | after a successful build, per package in build order | `package`, `version`, `source`, `manifest_path`, `component`, `component_sha256`, `reaches`, `fresh` |
+//! | `nano-app-linked` | the composed application is written (or is the previous build's) | `component`, `plan`, `instances` (`id`, `package`, `version`, `parent`, `holds`), `fresh` |
 //! | `nano-tree` | `tree`: the tree | `tree`: the document of `tree --format json` |
 //! | `build-finished` | last, always | `success` |
 
@@ -58,6 +58,8 @@ pub fn built(report: &BuildReport) {
                 "component": pkg.component,
                 "component_sha256": pkg.component_sha256,
                 "reaches": pkg.inspection.capabilities(),
+                // Like Cargo's `fresh`: the inspection of the same component bytes was reused.
+                "fresh": pkg.fresh,
             }),
         );
     }
@@ -85,6 +87,8 @@ pub fn built(report: &BuildReport) {
             "component": report.nano_dir.join(&report.plan.component),
             "plan": report.plan_path,
             "instances": instances,
+            // The previous build's plan and component, reused: nothing composition reads changed.
+            "fresh": report.fresh,
         }),
     );
 }

@@ -3,7 +3,9 @@
 //! [`pipeline::build`] is `cargo nano build`: it reads the Cargo workspace ([`workspace`]), builds
 //! the nano tree ([`graph`]), checks grants ([`policy`]), compiles each nano package to its own
 //! component ([`cargo_build`]), derives what each reaches ([`inspect`]), composes them
-//! ([`compose`]) and proves the composition's wiring ([`verify`]).
+//! ([`compose`]) and proves the composition's wiring ([`verify`]). What it computes from the
+//! components (their inspections, the composition) is kept in `target/nano/` and reused while
+//! their bytes and the other inputs stay the same (`build_cache`).
 //!
 //! [`lock`] records what every package requests, receives and reaches in `Nano.lock` (with
 //! [`attribution`] naming the crate behind each syscall), and [`diff`] compares two locks.
@@ -11,6 +13,7 @@
 
 pub mod attribution;
 pub mod audit;
+mod build_cache;
 pub mod build_time;
 pub mod build_workspace;
 pub mod c_toolchain;
@@ -30,6 +33,7 @@ pub mod lock;
 pub mod onboard;
 pub mod permission;
 pub mod pipeline;
+mod pipeline_link;
 pub mod policy;
 pub mod scaffold;
 pub mod tag;

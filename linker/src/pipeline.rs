@@ -4,15 +4,14 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use manifest_schema::plan::{PLAN_FORMAT, Plan, PlanInstance};
-use sha2::{Digest, Sha256};
+use manifest_schema::plan::Plan;
 
 use crate::cargo_build::{self, BuildContext, CargoBuildError, CargoFlags};
-use crate::compose::{self, ComposeError};
+use crate::compose::ComposeError;
 use crate::graph::{self, GraphError, NanoGraph, NanoPackage};
-use crate::inspect::{self, InspectError, Inspection};
+use crate::inspect::{InspectError, Inspection};
 use crate::policy::{self, PolicyError};
-use crate::verify::{self, ExpectedInstance, VerifyError};
+use crate::verify::VerifyError;
 use crate::workspace::{Workspace, WorkspaceError};
 
 /// What to build.
@@ -82,6 +81,9 @@ pub struct PackageReport {
     pub build: BTreeMap<String, manifest_schema::lockfile::LockedBuild>,
     /// What inspection found.
     pub inspection: Inspection,
+    /// Whether the inspection is the one an earlier build computed from the same component bytes
+    /// (kept in `target/nano/inspect/`), rather than computed by this build.
+    pub fresh: bool,
 }
 
 /// The result of a successful build.
@@ -97,6 +99,10 @@ pub struct BuildReport {
     pub plan: Plan,
     /// Every nano package, children first.
     pub packages: Vec<PackageReport>,
+    /// Whether the plan and composed component are the previous build's, reused because every
+    /// input of composition was the same (as `target/nano/link.json` records), rather than
+    /// composed, verified and written by this build.
+    pub fresh: bool,
 }
 
 /// An error of `cargo nano build`.
@@ -187,13 +193,19 @@ pub fn build(
     options: &BuildOptions,
     progress: &mut dyn FnMut(Event),
 ) -> Result<BuildReport, BuildError> {
+    // rustup answers while Cargo reads the workspace: both mostly wait for their process to
+    // start, so a no-op build waits for one instead of the two in turn.
+    let installed = std::thread::spawn(cargo_build::target_installed);
     let (ws, graph) = load(options)?;
     progress(Event::Planned {
         packages: graph.packages.len(),
     });
     // Grants depend only on manifests: check them before spending time compiling.
     let holdings = policy::resolve_holdings(&graph)?;
-    ensure_target(progress)?;
+    let installed = installed
+        .join()
+        .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+    install_target_unless(installed?, progress)?;
     // Held until the outputs are written: one build at a time per target directory.
     let _lock = crate::target_lock::lock(&ws.target_dir, progress)?;
     let (reports, components) = build_all(&ws, &graph, &options.flags, progress)?;
@@ -213,27 +225,36 @@ pub fn build(
     if !violations.is_empty() {
         return Err(PolicyError { violations }.into());
     }
-    progress(Event::Linking);
-    crate::compat::ensure(&graph, &components)?;
-    let composition = compose::compose(&graph, &components)?;
-    let verified = verify::verify(
-        &composition.bytes,
-        &expected(&graph, &composition, &reports),
-    )?;
     let nano_dir = ws.target_dir.join("nano");
-    let plan = write_outputs(&graph, &holdings, &composition, &verified, &nano_dir)?;
+    let (plan, fresh) = crate::pipeline_link::link(
+        &graph,
+        &holdings,
+        &reports,
+        &components,
+        &nano_dir,
+        progress,
+    )?;
     Ok(BuildReport {
         workspace_root: ws.root.clone(),
         plan_path: nano_dir.join("plan.json"),
         nano_dir,
         plan,
         packages: reports,
+        fresh,
     })
 }
 
 /// Installs the wasm target when rustup does not list it.
 pub fn ensure_target(progress: &mut dyn FnMut(Event)) -> Result<(), BuildError> {
-    if !cargo_build::target_installed()? {
+    install_target_unless(cargo_build::target_installed()?, progress)
+}
+
+/// Installs the wasm target unless `installed` (what rustup listed) says it is.
+fn install_target_unless(
+    installed: bool,
+    progress: &mut dyn FnMut(Event),
+) -> Result<(), BuildError> {
+    if !installed {
         progress(Event::InstallingTarget);
         cargo_build::install_target()?;
     }
@@ -287,103 +308,34 @@ pub fn build_one(
         path: path.clone(),
         source,
     })?;
-    let inspection =
-        inspect::inspect_package(&bytes, &pkg.info.name).map_err(|source| BuildError::Inspect {
-            package: pkg.info.name.clone(),
-            source,
-        })?;
+    let sha256 = crate::build_cache::sha256_hex(&bytes);
+    let version = pkg.info.version.to_string();
+    let nano_dir = ctx.workspace.target_dir.join("nano");
+    let (inspection, fresh) = crate::build_cache::inspection::inspect(
+        &nano_dir,
+        &pkg.info.name,
+        &version,
+        &bytes,
+        &sha256,
+    )
+    .map_err(|source| BuildError::Inspect {
+        package: pkg.info.name.clone(),
+        source,
+    })?;
     let report = PackageReport {
         name: pkg.info.name.clone(),
-        version: pkg.info.version.to_string(),
+        version,
         source: pkg.info.source.clone(),
         manifest_path: pkg.info.manifest_path.clone(),
         requests: pkg.manifest.requests.clone(),
         component: path,
-        component_sha256: hex::encode(Sha256::digest(&bytes)),
+        component_sha256: sha256,
         crates: crate::attribution::linked_crates(&ctx.workspace.packages, &pkg.info.id),
         build: crate::build_time::of_package(ctx.workspace, &pkg.info.id)?,
         inspection,
+        fresh,
     };
     Ok((report, bytes))
-}
-
-pub(crate) fn expected(
-    graph: &NanoGraph,
-    composition: &compose::Composition,
-    reports: &[PackageReport],
-) -> Vec<ExpectedInstance> {
-    graph
-        .instances
-        .iter()
-        .zip(&composition.instance_sha256)
-        .map(|(inst, sha256)| ExpectedInstance {
-            id: inst.id.clone(),
-            namespace: inst.namespace.clone(),
-            // Each instance runs its own tagged copy of its package's component.
-            component_sha256: *sha256,
-            parent: inst.parent,
-            imports: reports[inst.package].inspection.imports.clone(),
-        })
-        .collect()
-}
-
-fn write_outputs(
-    graph: &NanoGraph,
-    holdings: &[manifest_schema::plan::Holdings],
-    composition: &compose::Composition,
-    verified: &verify::Verified,
-    nano_dir: &Path,
-) -> Result<Plan, BuildError> {
-    let plan = plan_of(graph, holdings, composition, verified);
-    let write = |path: PathBuf, bytes: &[u8]| {
-        write_atomic(&path, bytes).map_err(|source| BuildError::Write { path, source })
-    };
-    std::fs::create_dir_all(nano_dir).map_err(|source| BuildError::Write {
-        path: nano_dir.to_path_buf(),
-        source,
-    })?;
-    write(nano_dir.join(&plan.component), &composition.bytes)?;
-    let json = serde_json::to_string_pretty(&plan).map_err(|e| BuildError::Write {
-        path: nano_dir.join("plan.json"),
-        source: std::io::Error::other(e),
-    })?;
-    // The plan goes last: it names the component's checksum, so a run never trusts a component
-    // written by an interrupted build.
-    write(nano_dir.join("plan.json"), json.as_bytes())?;
-    Ok(plan)
-}
-
-/// The plan of a composition whose instances hold `holdings`.
-pub(crate) fn plan_of(
-    graph: &NanoGraph,
-    holdings: &[manifest_schema::plan::Holdings],
-    composition: &compose::Composition,
-    verified: &verify::Verified,
-) -> Plan {
-    let root = &graph.packages[graph.root].info.name;
-    Plan {
-        format: PLAN_FORMAT,
-        component: format!("{root}.wasm"),
-        component_sha256: hex::encode(Sha256::digest(&composition.bytes)),
-        type_only_imports: verified.type_only.clone(),
-        instances: graph
-            .instances
-            .iter()
-            .zip(holdings)
-            .zip(&composition.system_imports)
-            .zip(&composition.instance_sha256)
-            .map(|(((inst, holds), imports), sha256)| PlanInstance {
-                id: inst.id.clone(),
-                package: graph.packages[inst.package].info.name.clone(),
-                version: graph.packages[inst.package].info.version.to_string(),
-                namespace: inst.namespace.clone(),
-                parent: inst.parent,
-                component_sha256: hex::encode(sha256),
-                holds: holds.clone(),
-                imports: imports.clone(),
-            })
-            .collect(),
-    }
 }
 
 /// Write-then-rename, so readers never see a partial file.

@@ -4,7 +4,7 @@ use clap::Args;
 use linker::diff::PermissionDiff;
 
 use super::build::{ProjectArgs, Stopped};
-use super::lock::read_base;
+use super::lock::read_base_at;
 use crate::output::{EXIT_INPUT, EXIT_POLICY};
 use crate::render::{Format, Places, Report, emit};
 
@@ -33,7 +33,7 @@ impl CheckCommand {
         };
         // Without `--locked` a missing lock is fine; a broken one is still bad input.
         let base = if self.project.cargo.locked {
-            match read_base(&self.project, None) {
+            match read_base_at(&path, None) {
                 Ok((lock, _)) => Some(lock),
                 Err(code) => return code,
             }

@@ -225,9 +225,14 @@ pub fn sync_after_build(report: &BuildReport) -> u8 {
 /// Reads the lock `check` and `diff` compare against: the workspace's, or the one at a git
 /// revision. It holds the trees of every top package; compare with [`lock::tree_of`].
 pub fn read_base(project: &ProjectArgs, rev: Option<&str>) -> Result<(NanoLock, String), u8> {
-    let path = lock_path(project)?;
+    read_base_at(&lock_path(project)?, rev)
+}
+
+/// Like [`read_base`], with the workspace's lock at `path` already known (finding it runs `cargo
+/// metadata`).
+pub fn read_base_at(path: &Path, rev: Option<&str>) -> Result<(NanoLock, String), u8> {
     let result = match rev {
-        None => lock::read_required(&path).map(|l| (l, "Nano.lock".to_string())),
+        None => lock::read_required(path).map(|l| (l, "Nano.lock".to_string())),
         Some(rev) => {
             let root = path.parent().unwrap_or(Path::new("."));
             lock::read_at_revision(root, rev).map(|l| (l, format!("{rev}:Nano.lock")))

@@ -61,9 +61,10 @@ pub fn build_for_audit(
     let composition = compose::compose(&graph, &components)?;
     let verified = verify::verify(
         &composition.bytes,
-        &pipeline::expected(&graph, &composition, &packages),
+        &crate::pipeline_link::expected(&graph, &composition, &packages),
     )?;
-    let plan = pipeline::plan_of(&graph, &audit_holdings(&graph), &composition, &verified);
+    let plan =
+        crate::pipeline_link::plan_of(&graph, &audit_holdings(&graph), &composition, &verified);
     Ok(AuditBuild {
         plan,
         wasm: composition.bytes,

@@ -25,6 +25,7 @@ mod dispatch;
 mod env;
 mod model;
 mod operands;
+mod pairs;
 mod reach;
 #[cfg(test)]
 mod tests;
@@ -38,14 +39,16 @@ pub use capability::{Capability, capability_of};
 
 /// What [`inspect_component`] found in a component.
 ///
-/// Not `Serialize`: a map keyed by [`Syscall`] structs has no JSON form.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// Serialized for the build's cache (`crate::build_cache`), with its maps keyed by structs as
+/// lists of pairs (JSON keys are strings).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Inspection {
     /// Component-level import names, e.g. `wasi:cli/environment@0.2.6`, `nano:inflate/api`.
     pub imports: Vec<String>,
     /// Component-level export names, e.g. `nano:extractor/api`, `wasi:cli/run@0.2.6`.
     pub exports: Vec<String>,
     /// The precise syscall set: the imported WASI functions reachable from the exports.
+    #[serde(with = "pairs")]
     pub syscalls: BTreeMap<Syscall, Reach>,
     /// For every syscall that needs a capability, each crate that reaches it, with one example
     /// path each; sorted by crate then syscall. See [`inspect_package`].
@@ -112,7 +115,7 @@ pub struct Reach {
 
 /// One crate reaching one syscall: one of its functions calls the syscall through std, the C
 /// library and generated bindings only.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CrateReach {
     /// The Rust crate (`fmtlib`, `serde_json`); `None` for the package's own code reached
     /// from an export through plumbing only (its function was inlined into the export glue).
@@ -127,12 +130,14 @@ pub struct CrateReach {
 /// The environment variables a package's code reads (see `env.rs`): by name when the call
 /// passes a constant (`std::env::var("TERM")`), or not (a computed name, `std::env::vars()`).
 /// Crates are keyed like [`CrateReach::krate`].
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct EnvReads {
     /// The names each crate reads.
+    #[serde(with = "pairs")]
     pub names: BTreeMap<Option<String>, BTreeSet<String>>,
     /// The crates that read variables whose names the analysis cannot see, with one example
     /// path each (ending with the function that reads, then the syscall).
+    #[serde(with = "pairs")]
     pub unnamed: BTreeMap<Option<String>, Vec<String>>,
 }
 
