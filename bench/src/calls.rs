@@ -17,7 +17,8 @@ use crate::{Options, guests};
 /// Argument that turns this binary into the far end of the pipe baseline.
 pub const PIPE_CHILD_ARG: &str = "--pipe-child";
 
-const STRING_LEN: u32 = 1024;
+/// Length of the echoed string.
+pub const STRING_LEN: u32 = 1024;
 
 struct Sizes {
     batches: usize,
@@ -31,6 +32,8 @@ struct Wasm {
     boundary: f64,
     local: f64,
     echo: f64,
+    /// The same echo with a `list<u8>` instead of a `string`.
+    bytes: f64,
     copy: f64,
 }
 
@@ -141,6 +144,15 @@ pub fn run(options: &Options) -> Vec<Row> {
             .target("≤ 1.50×", r <= 1.5),
         );
     }
+    let base = memcpy + off.boundary;
+    rows.push(
+        Row::new(
+            g,
+            "1 KiB list<u8> echo (inliner off)",
+            "memcpy 1 KiB + boundary call",
+        )
+        .values(ns(base), ns(off.bytes), Some(off.bytes / base)),
+    );
     rows.push(
         Row::new(
             g,
@@ -171,6 +183,7 @@ fn measure_wasm(variant: Variant, plan: &std::path::Path, s: &Sizes) -> Wasm {
     let run_loop: TypedFunc<(u32,), (u64,)> = func(&instance, &mut store, "run-loop");
     let local_loop: TypedFunc<(u32,), (u64,)> = func(&instance, &mut store, "local-loop");
     let echo_loop: TypedFunc<(u32, u32), (u64,)> = func(&instance, &mut store, "echo-loop");
+    let bytes_loop: TypedFunc<(u32, u32), (u64,)> = func(&instance, &mut store, "bytes-loop");
     let copy_loop: TypedFunc<(u32, u32), (u64,)> = func(&instance, &mut store, "copy-loop");
     let mut call1 = |f: &TypedFunc<(u32,), (u64,)>, n: u64| {
         let (r,) = f.call(&mut store, (n as u32,)).expect("trap");
@@ -183,16 +196,19 @@ fn measure_wasm(variant: Variant, plan: &std::path::Path, s: &Sizes) -> Wasm {
         assert_eq!(r, n * u64::from(STRING_LEN), "wrong echo checksum");
     };
     let echo = per_iter_ns(s.batches, s.echoes, |n| call2(&echo_loop, n));
+    let bytes = per_iter_ns(s.batches, s.echoes, |n| call2(&bytes_loop, n));
     let copy = per_iter_ns(s.batches, s.calls, |n| call2(&copy_loop, n));
     Wasm {
         boundary,
         local,
         echo,
+        bytes,
         copy,
     }
 }
 
-fn func<P, R>(instance: &Instance, store: &mut Store<NanoState>, name: &str) -> TypedFunc<P, R>
+/// The typed export `name` of the driver's `nano:driver/bench`.
+pub fn func<P, R>(instance: &Instance, store: &mut Store<NanoState>, name: &str) -> TypedFunc<P, R>
 where
     P: wasmtime::component::ComponentNamedList + wasmtime::component::Lower,
     R: wasmtime::component::ComponentNamedList + wasmtime::component::Lift,

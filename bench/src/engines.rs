@@ -8,7 +8,7 @@ use runtime::PoolSize;
 use runtime::RunOptions;
 use runtime::bench_support::{self, NanoState};
 use wasmtime::component::{Component, Instance, InstancePre};
-use wasmtime::{Config, Engine, Inlining, InstanceAllocationStrategy};
+use wasmtime::{Config, Engine, Inlining, InstanceAllocationStrategy, ProfilingStrategy};
 use wasmtime::{Store, Strategy};
 
 /// An engine variant.
@@ -22,6 +22,9 @@ pub struct Variant {
     /// Epoch checks compiled in (`Config::epoch_interruption`), as `NanoEngine` does for apps
     /// with a time limit.
     pub epochs: bool,
+    /// Write a perf map (`/tmp/perf-PID.map`) naming the compiled functions, for `perf report`
+    /// (`--profile`); changes no code.
+    pub perf_map: bool,
 }
 
 impl Variant {
@@ -31,6 +34,7 @@ impl Variant {
         pool: None,
         inlining: false,
         epochs: false,
+        perf_map: false,
     };
 }
 
@@ -48,6 +52,9 @@ pub fn engine(variant: Variant) -> Engine {
         // Inter-module only: Rust's own code is already inlined by LLVM within a module; what
         // remains is the call through the component boundary (caller → adapter → callee).
         config.compiler_inlining(Inlining::InterModule);
+    }
+    if variant.perf_map {
+        config.profiler(ProfilingStrategy::PerfMap);
     }
     if let Some(pool) = variant.pool {
         // As `NanoEngine` does: the default 4 GiB `memory_reservation` is kept.

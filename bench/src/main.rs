@@ -16,6 +16,7 @@ mod generate;
 mod guests;
 mod inspect;
 mod memory;
+mod profile;
 mod report;
 mod sandbox;
 mod start;
@@ -55,6 +56,15 @@ fn main() {
     // The other end of the pipe baseline runs as a child process of this very binary.
     if args.first().map(String::as_str) == Some(calls::PIPE_CHILD_ARG) {
         calls::pipe_child();
+        return;
+    }
+    // A hidden mode for profilers: one operation, many times (`profile.rs`).
+    if args.first().map(String::as_str) == Some(profile::ARG) {
+        let what = args.get(1).map_or("", String::as_str);
+        let count = args
+            .get(2)
+            .map(|c| c.parse().expect("COUNT must be a number"));
+        profile::run(what, count);
         return;
     }
     let options = parse(&args);

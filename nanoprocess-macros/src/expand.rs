@@ -101,13 +101,14 @@ fn import_fn(func: &syn::ItemFn, f: &Function, boundary: &Boundary) -> TokenStre
     let mut lets = Vec::new();
     let mut args = Vec::new();
     for (name, ty, passing) in &f.params {
-        let direct = matches!(
-            (passing, ty),
-            (Passing::Str, _) | (Passing::Slice, Ty::List(_))
-        ) && matches!(ty, Ty::String | Ty::List(_))
-            && !contains_named(ty);
-        if direct {
-            args.push(quote!(#name));
+        // Without a record or variant inside, the bindings' type is the user's type (borrowed
+        // where the bindings borrow): pass the argument itself, with no copy and no conversion.
+        if !contains_named(ty) {
+            args.push(match passing {
+                Passing::Str | Passing::Slice => quote!(#name),
+                Passing::Ref => quote!(::nanoprocess::Pass::pass(#name)),
+                Passing::Owned => quote!(::nanoprocess::Pass::pass(&#name)),
+            });
             continue;
         }
         let owned = match passing {
@@ -121,13 +122,25 @@ fn import_fn(func: &syn::ItemFn, f: &Function, boundary: &Boundary) -> TokenStre
         args.push(quote!(::nanoprocess::Pass::pass(&#name)));
     }
     let call = types::binding_value(&f.name);
+    let call = quote!(#bindings::#call(#(#args),*));
+    let result = converted(f.result.as_ref(), call);
     quote! {
         #[cfg(feature = "nano-import")]
         #(#attrs)*
         #vis #sig {
             #(#lets)*
-            ::nanoprocess::Convert::convert(#bindings::#call(#(#args),*))
+            #result
         }
+    }
+}
+
+/// `value` of boundary type `ty` in the other side's types: `value` itself when `ty` holds no
+/// record or variant (the two sides' types are then the same, and `Convert`'s identity would
+/// still rebuild every `Vec` element by element), else its `Convert::convert`.
+fn converted(ty: Option<&Ty>, value: TokenStream) -> TokenStream {
+    match ty {
+        Some(ty) if contains_named(ty) => quote!(::nanoprocess::Convert::convert(#value)),
+        _ => value,
     }
 }
 
@@ -166,7 +179,8 @@ fn export_module(boundary: &Boundary, wit: &str) -> TokenStream {
         });
         let lets = f.params.iter().map(|(n, ty, _)| {
             let t = ty.rust(&user, false);
-            quote!(let #n: #t = ::nanoprocess::Convert::convert(#n);)
+            let value = converted(Some(ty), quote!(#n));
+            quote!(let #n: #t = #value;)
         });
         let args = f.params.iter().map(|(n, _, passing)| match passing {
             Passing::Owned => quote!(#n),
@@ -176,6 +190,7 @@ fn export_module(boundary: &Boundary, wit: &str) -> TokenStream {
             let t = t.rust(&bindings, true);
             quote!(-> #t)
         });
+        let call = converted(f.result.as_ref(), quote!(__nano_target(#(#args),*)));
         methods.push(quote! {
             #[allow(unused_variables)]
             fn #name(#(#params),*) #result {
@@ -184,7 +199,7 @@ fn export_module(boundary: &Boundary, wit: &str) -> TokenStream {
                 #[cfg(feature = "nano-import")]
                 use super::#renamed as __nano_target;
                 #(#lets)*
-                ::nanoprocess::Convert::convert(__nano_target(#(#args),*))
+                #call
             }
         });
     }

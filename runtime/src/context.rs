@@ -127,12 +127,12 @@ pub fn build_contexts(
         };
         let denied = Denied {
             log: denials.clone(),
-            package: inst.package.clone(),
-            instance: inst.id.clone(),
+            package: inst.package.as_str().into(),
+            instance: inst.id.as_str().into(),
             parent: inst
                 .parent
                 .and_then(|p| plan.instances.get(p))
-                .map(|p| p.package.clone()),
+                .map(|p| p.package.as_str().into()),
         };
         let own_denied = denied.clone();
         let index = out.len();

@@ -134,21 +134,24 @@ impl Denials {
 }
 
 /// Who is denied: everything of a [`Denial`] but the attempt.
+///
+/// Each package's context holds several copies (its unheld streams, its socket check, its
+/// scoped bindings), made at every start: the names are shared, not copied.
 #[derive(Debug, Clone)]
 pub struct Denied {
     pub(crate) log: Denials,
-    pub(crate) package: String,
-    pub(crate) instance: String,
-    pub(crate) parent: Option<String>,
+    pub(crate) package: Arc<str>,
+    pub(crate) instance: Arc<str>,
+    pub(crate) parent: Option<Arc<str>>,
 }
 
 impl Denied {
     /// Records that this instance attempted `what`, which `grant` would allow.
     pub fn record(&self, what: String, grant: Option<String>, option: Option<String>) {
         self.log.record(Denial {
-            package: self.package.clone(),
-            instance: self.instance.clone(),
-            parent: self.parent.clone(),
+            package: self.package.to_string(),
+            instance: self.instance.to_string(),
+            parent: self.parent.as_deref().map(str::to_string),
             what,
             grant,
             option,
@@ -238,7 +241,7 @@ mod tests {
             log: log.clone(),
             package: "fetcher".into(),
             instance: "app/fetcher".into(),
-            parent: parent.map(str::to_string),
+            parent: parent.map(Arc::from),
         };
         (log, denied)
     }

@@ -13,6 +13,12 @@ pub fn echo(s: &str) -> String {
     imp::echo(s)
 }
 
+/// Returns its argument.
+#[cfg(not(feature = "nano-import"))]
+pub fn echo_bytes(b: &[u8]) -> Vec<u8> {
+    imp::echo_bytes(b)
+}
+
 /// `x + 1`, wrapping, in the `callee` nanoprocess.
 #[cfg(feature = "nano-import")]
 pub fn add_one(x: u32) -> u32 {
@@ -25,6 +31,12 @@ pub fn echo(s: &str) -> String {
     import::nano::callee::api::echo(s)
 }
 
+/// Returns its argument, from the `callee` nanoprocess.
+#[cfg(feature = "nano-import")]
+pub fn echo_bytes(b: &[u8]) -> Vec<u8> {
+    import::nano::callee::api::echo_bytes(b)
+}
+
 #[cfg(any(feature = "nano-export", not(feature = "nano-import")))]
 mod imp {
     pub fn add_one(x: u32) -> u32 {
@@ -33,6 +45,10 @@ mod imp {
 
     pub fn echo(s: &str) -> String {
         s.to_string()
+    }
+
+    pub fn echo_bytes(b: &[u8]) -> Vec<u8> {
+        b.to_vec()
     }
 }
 
@@ -50,6 +66,10 @@ mod export {
         fn echo(s: String) -> String {
             // The argument is already this instance's own copy: hand it back.
             s
+        }
+
+        fn echo_bytes(b: Vec<u8>) -> Vec<u8> {
+            b
         }
     }
 

@@ -38,6 +38,15 @@ impl exports::nano::driver::bench::Guest for Driver {
         acc
     }
 
+    fn bytes_loop(n: u32, len: u32) -> u64 {
+        let b = vec![b'x'; len as usize];
+        let mut acc = 0u64;
+        for _ in 0..n {
+            acc += callee::echo_bytes(black_box(&b)).len() as u64;
+        }
+        acc
+    }
+
     fn copy_loop(n: u32, len: u32) -> u64 {
         let s = vec![b'x'; len as usize];
         let mut acc = 0u64;
