@@ -56,18 +56,23 @@ pub(super) fn attrs_of(item: &Item) -> &[Attribute] {
 /// `#[cfg(test)]` and `#[nanoprocess::local]` items: never in a parent's build.
 pub(super) fn skipped(attrs: &[Attribute]) -> bool {
     attrs.iter().any(|a| {
-        let path: Vec<String> = a
-            .path()
-            .segments
-            .iter()
-            .map(|s| s.ident.to_string())
-            .collect();
         let cfg_test = a.path().is_ident("cfg")
             && a.meta
                 .require_list()
                 .is_ok_and(|l| l.tokens.to_string() == "test");
-        cfg_test || path == ["nanoprocess", "local"] || path == ["local"]
+        cfg_test || is_nanoprocess(a, "local")
     })
+}
+
+/// Whether `attr` is `#[nanoprocess::NAME]`, or `#[NAME]` (after `use nanoprocess::NAME;`).
+fn is_nanoprocess(attr: &Attribute, name: &str) -> bool {
+    let path: Vec<String> = attr
+        .path()
+        .segments
+        .iter()
+        .map(|s| s.ident.to_string())
+        .collect();
+    path == ["nanoprocess", name] || path == [name]
 }
 
 pub(super) fn linking(attr: &Attribute) -> bool {
@@ -78,15 +83,7 @@ pub(super) fn linking(attr: &Attribute) -> bool {
 }
 
 pub(super) fn is_boundary(attrs: &[Attribute]) -> bool {
-    attrs.iter().any(|a| {
-        let path: Vec<String> = a
-            .path()
-            .segments
-            .iter()
-            .map(|s| s.ident.to_string())
-            .collect();
-        path == ["nanoprocess", "boundary"] || path == ["boundary"]
-    })
+    attrs.iter().any(|a| is_nanoprocess(a, "boundary"))
 }
 
 pub(super) fn is_pub(vis: &Visibility) -> bool {
