@@ -17,8 +17,8 @@ use syn::spanned::Spanned;
 use syn::{Attribute, Item, ItemMod, Visibility};
 
 use super::predicates::{
-    attrs_of, impl_of_private, is_boundary, is_pub, linking, mentions, module_file, names_crate,
-    private_types, reaches_out, reexports_only, skipped,
+    attrs_of, declaration, impl_of_private, is_boundary, is_pub, linking, mentions, module_file,
+    names_crate, private_types, reaches_out, reexports_only, skipped,
 };
 
 /// Why a child's parents are built from its full source.
@@ -228,40 +228,16 @@ impl Module<'_> {
             Item::Impl(i) if impl_of_private(&i.self_ty, private_types) => Ok(None),
             Item::Impl(i) => self.refuse(i, "an `impl` outside a boundary module"),
             Item::ForeignMod(_) => Ok(None),
-            Item::Fn(f) if visible(&f.vis) => {
-                self.refuse(f, "a `pub fn` outside a boundary module")
-            }
-            Item::Struct(s) if visible(&s.vis) => {
-                self.refuse(s, "a `pub struct` outside a boundary module")
-            }
-            Item::Enum(e) if visible(&e.vis) => {
-                self.refuse(e, "a `pub enum` outside a boundary module")
-            }
-            Item::Const(c) if visible(&c.vis) => {
-                self.refuse(c, "a `pub const` outside a boundary module")
-            }
-            Item::Static(s) if visible(&s.vis) => {
-                self.refuse(s, "a `pub static` outside a boundary module")
-            }
-            Item::Trait(t) if visible(&t.vis) => {
-                self.refuse(t, "a `pub trait` outside a boundary module")
-            }
-            Item::Type(t) if visible(&t.vis) => {
-                self.refuse(t, "a `pub type` outside a boundary module")
-            }
-            Item::Union(u) if visible(&u.vis) => {
-                self.refuse(u, "a `pub union` outside a boundary module")
-            }
-            Item::Fn(_)
-            | Item::Struct(_)
-            | Item::Enum(_)
-            | Item::Const(_)
-            | Item::Static(_)
-            | Item::Trait(_)
-            | Item::Type(_)
-            | Item::Union(_)
-            | Item::TraitAlias(_) => Ok(None),
-            other => self.refuse(other, "an item cargo-nano does not read"),
+            // Private declarations are invisible to parents; public ones are refused.
+            other => match declaration(other) {
+                Some((vis, keyword)) if visible(vis) => self.refuse(
+                    other,
+                    format!("a `pub {keyword}` outside a boundary module"),
+                ),
+                Some(_) => Ok(None),
+                None if matches!(other, Item::TraitAlias(_)) => Ok(None),
+                None => self.refuse(other, "an item cargo-nano does not read"),
+            },
         }
     }
 }

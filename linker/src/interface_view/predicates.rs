@@ -53,6 +53,21 @@ pub(super) fn attrs_of(item: &Item) -> &[Attribute] {
     }
 }
 
+/// The visibility and keyword (`fn`, `struct`…) of a declaration a parent could name.
+pub(super) fn declaration(item: &Item) -> Option<(&Visibility, &'static str)> {
+    Some(match item {
+        Item::Fn(i) => (&i.vis, "fn"),
+        Item::Struct(i) => (&i.vis, "struct"),
+        Item::Enum(i) => (&i.vis, "enum"),
+        Item::Const(i) => (&i.vis, "const"),
+        Item::Static(i) => (&i.vis, "static"),
+        Item::Trait(i) => (&i.vis, "trait"),
+        Item::Type(i) => (&i.vis, "type"),
+        Item::Union(i) => (&i.vis, "union"),
+        _ => return None,
+    })
+}
+
 /// `#[cfg(test)]` and `#[nanoprocess::local]` items: never in a parent's build.
 pub(super) fn skipped(attrs: &[Attribute]) -> bool {
     attrs.iter().any(|a| {
