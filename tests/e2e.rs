@@ -10,19 +10,11 @@ use support::{cargo_nano, fixture, normalize, snapshot};
 #[test]
 fn unzip_app_extracts_into_exactly_its_granted_directory() {
     let data = tempfile::tempdir().unwrap();
-    let input = fixture("unzip-app").join("input");
-    let out = cargo_nano(
-        "unzip-app",
-        &[
-            "run",
-            "--dir",
-            &format!("input={}", input.display()),
-            "--dir",
-            &format!("data={}", data.path().display()),
-            "--",
-            "input/sample.zip",
-        ],
-    );
+    let args = support::unzip_args(data.path());
+    let args: Vec<&str> = std::iter::once("run")
+        .chain(args.iter().map(String::as_str))
+        .collect();
+    let out = cargo_nano("unzip-app", &args);
     assert_eq!(out.status, 0, "{}", out.render());
     snapshot(
         "unzip-app-run",
@@ -540,20 +532,12 @@ fn unzip_app_tests_natively_and_runs_as_nanoprocesses_without_edits() {
     );
     // ... and `cargo nano run` (each package its own nanoprocess).
     let data = tempfile::tempdir().unwrap();
-    let input = fixture("unzip-app").join("input");
-    let out = cargo_nano(
-        "unzip-app",
-        &[
-            "run",
-            "--quiet",
-            "--dir",
-            &format!("input={}", input.display()),
-            "--dir",
-            &format!("data={}", data.path().display()),
-            "--",
-            "input/sample.zip",
-        ],
-    );
+    let args = support::unzip_args(data.path());
+    let args: Vec<&str> = ["run", "--quiet"]
+        .into_iter()
+        .chain(args.iter().map(String::as_str))
+        .collect();
+    let out = cargo_nano("unzip-app", &args);
     assert_eq!(out.status, 0, "{}", out.render());
     assert!(data.path().join("extracted/hello.txt").is_file());
 }

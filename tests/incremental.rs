@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 use std::path::Path;
 use std::time::SystemTime;
 
-use support::{cargo_nano_in, edit, fixture, repo};
+use support::{cargo_nano_in, edit, repo};
 
 const TARGET: &str = "incremental";
 
@@ -95,20 +95,11 @@ fn a_change_behind_a_boundary_rebuilds_only_its_package() {
 
     // The app still runs, end to end.
     let data = tempfile::tempdir().unwrap();
-    let input = fixture("unzip-app").join("input");
-    let out = cargo_nano_in(
-        ws.path(),
-        TARGET,
-        &[
-            "run",
-            "--dir",
-            &format!("input={}", input.display()),
-            "--dir",
-            &format!("data={}", data.path().display()),
-            "--",
-            "input/sample.zip",
-        ],
-    );
+    let args = support::unzip_args(data.path());
+    let args: Vec<&str> = std::iter::once("run")
+        .chain(args.iter().map(String::as_str))
+        .collect();
+    let out = cargo_nano_in(ws.path(), TARGET, &args);
     assert_eq!(out.status, 0, "{}", out.render());
     assert!(data.path().join("extracted/hello.txt").is_file());
 }

@@ -73,6 +73,20 @@ pub fn cargo_nano_in(dir: &Path, target_name: &str, args: &[&str]) -> Output {
     Output::from(out)
 }
 
+/// The arguments after `run` that extract `unzip-app`'s sample archive into `data`: the fixture's
+/// `input` directory, `data`, and the archive.
+pub fn unzip_args(data: &Path) -> Vec<String> {
+    let input = fixture("unzip-app").join("input");
+    vec![
+        "--dir".into(),
+        format!("input={}", input.display()),
+        "--dir".into(),
+        format!("data={}", data.display()),
+        "--".into(),
+        "input/sample.zip".into(),
+    ]
+}
+
 /// Replaces machine-specific paths so snapshots are stable.
 pub fn normalize(text: &str, extra: &[(&Path, &str)]) -> String {
     let mut t = text.to_string();
